@@ -1,0 +1,94 @@
+/**
+ * Shared primitives of Berth: the shape of a Kubernetes object, its identity
+ * (group, version, kind, namespace, name), and the `berth.dev/` annotation keys.
+ * One small leaf module that every layer may import (src, sync, diff, health);
+ * it imports nothing.
+ */
+
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: 'Apply' | 'Update' | (string & {});
+  apiVersion?: string;
+  fieldsType?: string;
+  fieldsV1?: Record<string, unknown>;
+  subresource?: string;
+  time?: string;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
+  finalizers?: string[];
+  managedFields?: ManagedFieldsEntry[];
+  [field: string]: unknown;
+}
+
+/** Any Kubernetes object, as rendered from Git or read from the cluster. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+/** The identity of an object. `group` is '' for the core group, `namespace` '' when cluster-scoped. */
+export interface ObjectRef {
+  group: string;
+  version: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export function parseApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+export function refOf(object: KubeObject): ObjectRef {
+  const { group, version } = parseApiVersion(object.apiVersion);
+  return { group, version, kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name ?? '' };
+}
+
+/**
+ * A key that identifies an object across API versions (apps/v1 and
+ * apps/v1beta1 of one Deployment are the same object): group, kind, namespace, name.
+ */
+export function refKey(ref: ObjectRef): string {
+  return `${ref.group}/${ref.kind}/${ref.namespace}/${ref.name}`;
+}
+
+/** How errors and logs name an object: `Deployment/shop/web`, `ClusterRole/admin`. */
+export function formatRef(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>): string {
+  return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
+
+/** The field manager of every write Berth makes. */
+export const fieldManager = 'berth';
+
+/** Annotations Berth reads on managed objects (and writes: `app`). */
+export const annotations = {
+  /** The Application that manages this object (`<namespace>/<name>`). */
+  app: 'berth.dev/app',
+  /** Integer wave; lower waves are applied first (default 0). */
+  syncWave: 'berth.dev/sync-wave',
+  /** PreSync | Sync | PostSync | SyncFail: the object is a hook run in that phase. */
+  hook: 'berth.dev/hook',
+  /** When a hook is deleted: BeforeHookCreation | HookSucceeded | HookFailed. */
+  hookDeletePolicy: 'berth.dev/hook-delete-policy',
+  /** Comma-separated sync options for this object, e.g. `Force=true,Prune=false`. */
+  syncOptions: 'berth.dev/sync-options',
+  /** `true`: leave this object out of the aggregate health. */
+  healthIgnore: 'berth.dev/health-ignore',
+} as const;

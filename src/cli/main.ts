@@ -1,0 +1,20 @@
+/**
+ * The `berth` command. Each subcommand lives in its own module under src/cli/ and
+ * is registered here; `berth <command> --help` describes each.
+ */
+import { Command } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+
+const program = new Command('berth')
+  .description('GitOps continuous deployment for Kubernetes')
+  .version(packageJson.version, '-v, --version')
+  .showHelpAfterError();
+
+program
+  .command('version')
+  .description('print the version of Berth and of the Node runtime')
+  .action(() => {
+    console.log(`berth ${packageJson.version} (node ${process.versions.node})`);
+  });
+
+await program.parseAsync();

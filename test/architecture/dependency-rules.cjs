@@ -1,0 +1,49 @@
+// The layering of ../shared/DESIGN.md, checked on every test run:
+//   src ──► sync ──► diff, health;  src ──► webhooks, diff, health.
+// diff/, health/ and webhooks/ are pure leaves; sync/ reaches the world only
+// through interfaces it is handed, never through src/.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      comment: 'Import cycles hide the real dependency direction.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'leaves-stay-leaves',
+      comment: 'diff/, health/ and webhooks/ are pure: they import neither src/ nor sync/.',
+      severity: 'error',
+      from: { path: '^(diff|health|webhooks)/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^(src|sync)/' },
+    },
+    {
+      name: 'sync-does-not-reach-src',
+      comment: 'sync/ works through the narrow interfaces src/ hands it.',
+      severity: 'error',
+      from: { path: '^sync/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/' },
+    },
+    {
+      name: 'leaves-do-not-import-each-other-sideways',
+      comment: 'A leaf that needs another leaf is a hint that a shared type belongs in a smaller module.',
+      severity: 'error',
+      from: { path: '^webhooks/' },
+      to: { path: '^(diff|health)/' },
+    },
+    {
+      name: 'no-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};

@@ -1,0 +1,31 @@
+/**
+ * node:test global setup for integration tests (`--test-global-setup`): one control
+ * plane and Redis for the whole run, started before the first test file and
+ * stopped after the last. Test files run in child processes and find it through
+ * BERTH_TEST_KUBECONFIG and BERTH_TEST_REDIS_URL (see env.ts).
+ *
+ * When those variables are already set (a control plane started with
+ * `npm run cluster`), that one is used and nothing is started.
+ */
+import { startControlPlane, type ControlPlane } from './control-plane.ts';
+
+let plane: ControlPlane | undefined;
+
+export async function globalSetup(): Promise<void> {
+  if (process.env.BERTH_TEST_KUBECONFIG && process.env.BERTH_TEST_REDIS_URL) return;
+  const started = performance.now();
+  plane = await startControlPlane({ log: (line) => { process.stderr.write(`[harness] ${line}\n`); } });
+  process.env.BERTH_TEST_KUBECONFIG = plane.kubeconfigPath;
+  process.env.BERTH_TEST_REDIS_URL = plane.redisUrl;
+  process.env.BERTH_TEST_LOG_DIR = plane.logDir;
+  process.stderr.write(`[harness] control plane and Redis ready in ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void plane?.stop().finally(() => process.exit(130));
+    });
+  }
+}
+
+export async function globalTeardown(): Promise<void> {
+  await plane?.stop();
+}
