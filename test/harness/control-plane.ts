@@ -11,7 +11,7 @@ import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 import { Redis } from 'ioredis';
 import { controlPlaneBinaries } from './assets.ts';
 import { commands, componentNames, type ComponentName, type Layout } from './components.ts';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
 import type { Layout } from './components.ts';
 
