@@ -91,7 +91,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
     const launch = (name: ComponentName): ManagedProcess => {
       const { command, args } = commands[name](layout);
-      const p = startProcess({ name, command, args, logDir });
+      // cwd inside the run folder marks the process as this run's (see run-registry.ts).
+      const p = startProcess({ name, command, args, logDir, cwd: dir });
       recordChild(dir, p.child.pid);
       running.set(name, p);
       return p;
