@@ -1,0 +1,61 @@
+/**
+ * `assessHealth`: the health of one live object, dispatched on API group and kind
+ * (so an `example.com` Deployment is not judged as an apps/v1 one). A kind with a
+ * rule gets that rule; any other kind gets the kstatus rule, which gives no opinion
+ * (undefined) for an object that reports no status it understands.
+ */
+import { type KubeObject, parseApiVersion } from '../diff/objects.ts';
+import { apiServiceHealth, customResourceDefinitionHealth } from './api-extensions.ts';
+import { configurationHealth, configurationKinds } from './configuration.ts';
+import { daemonSetHealth } from './daemonset.ts';
+import { deploymentHealth } from './deployment.ts';
+import { genericHealth } from './generic.ts';
+import { horizontalPodAutoscalerHealth } from './horizontal-pod-autoscaler.ts';
+import { cronJobHealth, jobHealth } from './job.ts';
+import { ingressHealth, serviceHealth } from './networking.ts';
+import { persistentVolumeClaimHealth, persistentVolumeHealth } from './persistent-volume.ts';
+import { podHealth } from './pod.ts';
+import { replicaSetHealth } from './replicaset.ts';
+import { type Health, HealthStatus } from './status.ts';
+import { statefulSetHealth } from './statefulset.ts';
+
+/** The health of one object, or undefined for "no opinion". */
+export type HealthRule = (object: KubeObject) => Health | undefined;
+
+const rules: ReadonlyMap<string, HealthRule> = new Map<string, HealthRule>([
+  ['apps/Deployment', deploymentHealth],
+  ['apps/StatefulSet', statefulSetHealth],
+  ['apps/DaemonSet', daemonSetHealth],
+  ['apps/ReplicaSet', replicaSetHealth],
+  ['/Pod', podHealth],
+  ['batch/Job', jobHealth],
+  ['batch/CronJob', cronJobHealth],
+  ['/PersistentVolumeClaim', persistentVolumeClaimHealth],
+  ['/PersistentVolume', persistentVolumeHealth],
+  ['/Service', serviceHealth],
+  ['networking.k8s.io/Ingress', ingressHealth],
+  ['autoscaling/HorizontalPodAutoscaler', horizontalPodAutoscalerHealth],
+  ['apiregistration.k8s.io/APIService', apiServiceHealth],
+  ['apiextensions.k8s.io/CustomResourceDefinition', customResourceDefinitionHealth],
+  ...[...configurationKinds].map((key): [string, HealthRule] => [key, configurationHealth]),
+]);
+
+function ruleFor(object: KubeObject): HealthRule {
+  return rules.get(`${parseApiVersion(object.apiVersion).group}/${object.kind}`) ?? genericHealth;
+}
+
+/**
+ * An object on its way out is not what the application wants running, whatever
+ * its status still says; finalizers are what usually holds it.
+ */
+function deletionHealth(object: KubeObject): Health | undefined {
+  if (!object.metadata.deletionTimestamp) return undefined;
+  const finalizers = object.metadata.finalizers ?? [];
+  const waiting = finalizers.length > 0 ? `, waiting for finalizers: ${finalizers.join(', ')}` : '';
+  return { status: HealthStatus.Progressing, message: `being deleted${waiting}` };
+}
+
+/** The health of one live object; undefined when Berth has no opinion on it (never a guessed Healthy). */
+export function assessHealth(object: KubeObject): Health | undefined {
+  return deletionHealth(object) ?? ruleFor(object)(object);
+}
