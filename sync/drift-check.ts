@@ -1,0 +1,151 @@
+/**
+ * The drift check of an Application against the cluster: for every desired object a
+ * server-side apply dry run (field manager `berth`, forced) gives what the object would
+ * become, and a get gives what it is; diff/ compares them. Objects of the previous
+ * inventory that Git no longer has are read too and reported Extraneous.
+ *
+ * Promises:
+ * - Nothing is written: every apply is a dry run.
+ * - The dry run is forced. Without force, a field another manager took over (a
+ *   `kubectl edit` of the image) makes the dry run fail with a conflict instead of showing
+ *   the drift that a sync would undo.
+ * - A failed dry run (its CRD not installed yet, an invalid object, a missing namespace)
+ *   costs only that object its precise comparison: it falls back to "the fields desired
+ *   sets, against live" (diff mode `desired-subset`) and the reason is recorded in
+ *   `fallbacks`. It never fails the whole check. A failed get does: without the live
+ *   object no status can be trusted, so the error (a ClusterError) reaches the caller.
+ * - At most `concurrency` objects are in flight; each has its dry run and get in parallel.
+ * - Error messages kept in the result never hold a Secret value of the desired object.
+ *
+ * Desired objects are expected with their namespaces resolved (sync/namespaces.ts).
+ */
+import { diffApplication, type ApplicationDiff, type DiffOptions, type ObjectDiffInput } from '../diff/index.ts';
+import { formatRef, refKey, refOf, type KubeObject, type ObjectRef } from '../diff/objects.ts';
+import { clusterErrorReasonOf, type ClusterClient, type ClusterErrorReason } from './cluster.ts';
+import { mapBounded } from './wait.ts';
+
+export interface DriftCheckOptions {
+  /** Objects in flight at once (each with a dry run and a get). */
+  concurrency: number;
+  /** Refs of the previous sync's inventory; those Git no longer has and the cluster still does are Extraneous. */
+  previousInventory: readonly ObjectRef[];
+  /** Passed to diff/ (ignoreDifferences, listKeys, ...). */
+  diff: Partial<DiffOptions>;
+}
+
+export const defaultDriftCheckOptions: Readonly<DriftCheckOptions> = { concurrency: 16, previousInventory: [], diff: {} };
+
+/** Why one object was compared without a dry run. */
+export interface DryRunFallback {
+  ref: ObjectRef;
+  reason: ClusterErrorReason;
+  /** The API server's answer, starting with the object; Secret values removed. */
+  message: string;
+}
+
+export interface DriftCheckTimings {
+  /** Wall time of the whole check. */
+  totalMs: number;
+  /** Wall time of the cluster reads (dry runs and gets, in parallel). */
+  clusterMs: number;
+  /** Time in diff/. */
+  diffMs: number;
+  dryRuns: number;
+  dryRunFailures: number;
+  gets: number;
+}
+
+export interface DriftCheckResult extends ApplicationDiff {
+  fallbacks: DryRunFallback[];
+  timings: DriftCheckTimings;
+}
+
+function resolveDriftCheckOptions(options: Partial<DriftCheckOptions>): DriftCheckOptions {
+  const resolved = { ...defaultDriftCheckOptions, ...options };
+  if (!Number.isInteger(resolved.concurrency) || resolved.concurrency < 1) {
+    throw new RangeError(`drift check options: concurrency must be a positive integer, got ${resolved.concurrency}`);
+  }
+  return resolved;
+}
+
+/** The Secret's values as given (data base64, stringData plain) and in the other encoding. */
+function secretValuesOf(object: KubeObject): string[] {
+  if (object.kind !== 'Secret') return [];
+  const values: string[] = [];
+  for (const value of Object.values((object.data ?? {}) as Record<string, unknown>)) {
+    if (typeof value === 'string' && value) values.push(value, Buffer.from(value, 'base64').toString('utf8'));
+  }
+  for (const value of Object.values((object.stringData ?? {}) as Record<string, unknown>)) {
+    if (typeof value === 'string' && value) values.push(value, Buffer.from(value).toString('base64'));
+  }
+  // Longest first, so a value that contains another is removed whole.
+  return values.filter((value) => value.length > 0).sort((a, b) => b.length - a.length);
+}
+
+function redactSecretValues(message: string, object: KubeObject): string {
+  let redacted = message;
+  for (const value of secretValuesOf(object)) redacted = redacted.split(value).join('<masked>');
+  return redacted;
+}
+
+function messageOf(error: unknown, ref: ObjectRef): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.startsWith(formatRef(ref)) ? text : `${formatRef(ref)}: apply (dry run) failed: ${text}`;
+}
+
+/** Compare what Git wants (`desired`) with the cluster; see the module comment. */
+export async function checkDrift(client: ClusterClient, desired: readonly KubeObject[], options: Partial<DriftCheckOptions> = {}): Promise<DriftCheckResult> {
+  const { concurrency, previousInventory, diff } = resolveDriftCheckOptions(options);
+  const started = performance.now();
+  const fallbacks: DryRunFallback[] = [];
+  const counters = { dryRuns: 0, dryRunFailures: 0, gets: 0 };
+
+  const read = async (object: KubeObject): Promise<ObjectDiffInput> => {
+    const ref = refOf(object);
+    counters.dryRuns += 1;
+    counters.gets += 1;
+    const [predicted, live] = await Promise.all([
+      client.apply(object, { dryRun: true, forceConflicts: true }).catch((error: unknown) => {
+        counters.dryRunFailures += 1;
+        fallbacks.push({ ref, reason: clusterErrorReasonOf(error), message: redactSecretValues(messageOf(error, ref), object) });
+        return undefined;
+      }),
+      client.get(ref),
+    ]);
+    return { desired: object, predicted, live };
+  };
+
+  const desiredKeys = new Set(desired.map((object) => refKey(refOf(object))));
+  const gone = previousInventory.filter((ref) => !desiredKeys.has(refKey(ref)));
+  const readGone = async (ref: ObjectRef): Promise<ObjectDiffInput> => {
+    counters.gets += 1;
+    return { live: await client.get(ref) };
+  };
+
+  // One pool for both kinds of read, so the bound holds across them. After a failed get
+  // the result is lost anyway: the remaining items do no I/O.
+  let failed = false;
+  const work = [...desired.map((object) => () => read(object)), ...gone.map((ref) => () => readGone(ref))];
+  const results = await mapBounded(work, concurrency, async (next): Promise<ObjectDiffInput> => {
+    if (failed) return {};
+    try {
+      return await next();
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  });
+  const clusterDone = performance.now();
+
+  const objects = results.slice(0, desired.length);
+  const pruneCandidates = results.slice(desired.length).flatMap(({ live }) => (live ? [live] : []));
+  const application = diffApplication({ objects, pruneCandidates }, diff);
+  const finished = performance.now();
+
+  fallbacks.sort((a, b) => (refKey(a.ref) < refKey(b.ref) ? -1 : refKey(a.ref) > refKey(b.ref) ? 1 : 0));
+  return {
+    ...application,
+    fallbacks,
+    timings: { totalMs: finished - started, clusterMs: clusterDone - started, diffMs: finished - clusterDone, ...counters },
+  };
+}

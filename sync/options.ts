@@ -1,0 +1,112 @@
+/**
+ * Options of a sync operation, with every default resolved here and nowhere
+ * else (`defaultSyncOptions`, `resolveSyncOptions`), and the per-object options
+ * read from the `berth.dev/sync-options` annotation.
+ */
+import { annotations, formatRef, refOf, type KubeObject } from '../diff/objects.ts';
+import type { PropagationPolicy } from './cluster.ts';
+import { isDriftedByDefault } from './drift.ts';
+
+/** Time as sync/ sees it; injected so that waits run instantly in tests. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Whether the server's prediction of an object differs from the live object; diff/ plugs its own in. */
+export type HasDrifted = (predicted: KubeObject, live: KubeObject) => boolean;
+
+export interface SyncOptions {
+  /** Compute the whole plan and change set with server dry runs; write nothing. */
+  dryRun: boolean;
+  /** Delete objects of the previous inventory that left the desired set. */
+  prune: boolean;
+  /** Allow a desired set with no objects (which, with `prune`, deletes everything). */
+  allowEmpty: boolean;
+  /** Create `destinationNamespace` when it is not in the desired set and does not exist. */
+  createNamespace: boolean;
+  /** Namespace for namespaced objects that name none; also the one `createNamespace` creates. */
+  destinationNamespace: string | undefined;
+  /** Written as `berth.dev/app` on every applied object; prune leaves objects of another app alone. */
+  appName: string | undefined;
+  /** Delete and recreate any object whose change hits an immutable field (per object: `Force=true`). */
+  force: boolean;
+  /** Take over fields owned by other field managers instead of failing on a conflict. */
+  forceConflicts: boolean;
+  /** Objects applied at once within one group of the plan. */
+  concurrency: number;
+  hasDrifted: HasDrifted;
+  propagation: PropagationPolicy;
+  crdEstablishedTimeoutMs: number;
+  hookTimeoutMs: number;
+  /** How long a delete-and-recreate waits for the old object to be gone. */
+  deleteTimeoutMs: number;
+  pollIntervalMs: number;
+  clock: Clock;
+}
+
+export function defaultSyncOptions(): SyncOptions {
+  return {
+    dryRun: false,
+    prune: false,
+    allowEmpty: false,
+    createNamespace: false,
+    destinationNamespace: undefined,
+    appName: undefined,
+    force: false,
+    forceConflicts: true,
+    concurrency: 8,
+    hasDrifted: isDriftedByDefault,
+    propagation: 'Background',
+    crdEstablishedTimeoutMs: 60_000,
+    hookTimeoutMs: 300_000,
+    deleteTimeoutMs: 60_000,
+    pollIntervalMs: 1_000,
+    clock: systemClock,
+  };
+}
+
+export function resolveSyncOptions(given: Partial<SyncOptions> = {}): SyncOptions {
+  // An explicit `undefined` (an unset field of the Application) means "the default", not "nothing".
+  const options = defaultSyncOptions();
+  for (const [key, value] of Object.entries(given) as [string, unknown][]) {
+    if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+    throw new RangeError(`sync options: concurrency must be a positive integer, got ${options.concurrency}`);
+  }
+  return options;
+}
+
+/** Options one object asks for in `berth.dev/sync-options`, e.g. `Force=true,Prune=false`. */
+export interface ObjectSyncOptions {
+  force: boolean;
+  prune: boolean;
+}
+
+const objectOptionKeys = { Force: 'force', Prune: 'prune' } as const;
+
+/**
+ * Parse the object's `berth.dev/sync-options`. Unknown keys are ignored (options
+ * of newer versions must not break older controllers); a known key with a value
+ * other than true/false is an error naming the object.
+ */
+export function objectSyncOptions(object: KubeObject): ObjectSyncOptions {
+  const result: ObjectSyncOptions = { force: false, prune: true };
+  const raw = object.metadata.annotations?.[annotations.syncOptions];
+  if (raw === undefined) return result;
+  for (const item of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const [key = '', value = ''] = item.split('=', 2).map((part) => part.trim());
+    if (!Object.hasOwn(objectOptionKeys, key)) continue;
+    if (value !== 'true' && value !== 'false') {
+      throw new SyntaxError(`${formatRef(refOf(object))}: ${annotations.syncOptions}: ${key} must be true or false, got "${value}"`);
+    }
+    result[objectOptionKeys[key as keyof typeof objectOptionKeys]] = value === 'true';
+  }
+  return result;
+}
