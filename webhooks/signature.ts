@@ -1,0 +1,69 @@
+/**
+ * Verifying a delivery came from the Git host: an HMAC-SHA256 of the raw body
+ * (GitHub, Gitea, Bitbucket, generic) or a shared token (GitLab). Both compare in
+ * constant time. A reason names the header and what is wrong with it, never the
+ * secret, the expected value, or the value received.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { firstHeader, headerValue, rejected } from './delivery.ts';
+import type { Rejected, WebhookHeaders } from './push-event.ts';
+
+const sha256HexLength = 64;
+const hexDigits = /^[0-9a-fA-F]+$/;
+
+function missingSecret(): Rejected {
+  // An empty HMAC key is one anybody can use: refuse rather than "verify".
+  return rejected(401, 'no webhook secret is configured for this provider, so no delivery can be verified');
+}
+
+export interface HmacHeaderSpec {
+  /** Header names to look for, first found wins (Forgejo sends its own and Gitea's). */
+  readonly headers: readonly string[];
+  /** `sha256=` for GitHub-style headers, '' for Gitea's bare hex. */
+  readonly prefix: 'sha256=' | '';
+}
+
+/**
+ * Checks an HMAC-SHA256 hex signature of `rawBody` keyed with `secret`, as
+ * octokit's verify does: parse the header, check the length, then compare the
+ * bytes with `crypto.timingSafeEqual` (which itself throws on unequal lengths,
+ * hence the length check first).
+ */
+export function verifyHmacSha256(headers: WebhookHeaders, rawBody: Uint8Array, secret: string, spec: HmacHeaderSpec): Rejected | undefined {
+  if (secret === '') return missingSecret();
+  const header = firstHeader(headers, spec.headers);
+  if (header === undefined) return rejected(401, `missing ${spec.headers.join(' or ')} header`);
+  const value = header.value.trim();
+  if (spec.prefix !== '' && !value.startsWith(spec.prefix)) {
+    const algorithm = /^([a-z0-9-]{1,16})=/i.exec(value)?.[1];
+    return rejected(
+      401,
+      algorithm === undefined
+        ? `${header.name} is not of the form ${spec.prefix}<hex>`
+        : `${header.name} uses ${algorithm}; only HMAC-SHA256 (${spec.prefix}) is accepted`,
+    );
+  }
+  const hex = value.slice(spec.prefix.length);
+  if (hex.length !== sha256HexLength) return rejected(401, `${header.name} has the wrong length for an HMAC-SHA256 signature`);
+  if (!hexDigits.test(hex)) return rejected(401, `${header.name} is not hexadecimal`);
+  const received = Buffer.from(hex, 'hex');
+  const expected = createHmac('sha256', secret).update(rawBody).digest();
+  if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
+    return rejected(401, `${header.name} does not match the body`);
+  }
+  return undefined;
+}
+
+/**
+ * Checks a shared-secret header (GitLab's X-Gitlab-Token). Both sides are hashed
+ * first so the comparison takes the same time whatever the token's length, and
+ * `timingSafeEqual` always sees two 32-byte buffers.
+ */
+export function verifySharedToken(headers: WebhookHeaders, headerName: string, secret: string): Rejected | undefined {
+  if (secret === '') return missingSecret();
+  const token = headerValue(headers, headerName);
+  if (token === undefined) return rejected(401, `missing ${headerName} header`);
+  const received = createHash('sha256').update(token, 'utf8').digest();
+  const expected = createHash('sha256').update(secret, 'utf8').digest();
+  return timingSafeEqual(received, expected) ? undefined : rejected(401, `${headerName} does not match the configured secret`);
+}
