@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, resolveControllerConfig } from './controller-config.ts';
+
+describe('controller configuration', () => {
+  it('resolves defaults when nothing is given', () => {
+    const config = resolveControllerConfig({}, {});
+    assert.equal(config.redisUrl, 'redis://127.0.0.1:6379');
+    assert.deepEqual(config.listen, { host: '0.0.0.0', port: 8080 });
+    assert.deepEqual(config.namespaces, []);
+    assert.equal(config.watchCluster, true);
+    assert.equal(config.concurrency, 16);
+  });
+
+  it('prefers a flag over its environment variable, and the variable over the default', () => {
+    const env = { BERTH_REDIS_URL: 'redis://env:6379', BERTH_CONCURRENCY: '4', BERTH_NAMESPACES: 'team-a, team-b' };
+    const config = resolveControllerConfig({ redisUrl: 'redis://flag:6379' }, env);
+    assert.equal(config.redisUrl, 'redis://flag:6379');
+    assert.equal(config.concurrency, 4);
+    assert.deepEqual(config.namespaces, ['team-a', 'team-b']);
+  });
+
+  it('names the flag and the variable of every invalid value', () => {
+    assert.throws(() => resolveControllerConfig({ listen: 'nowhere', concurrency: '0' }, { BERTH_REDIS_URL: 'http://x' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /--listen \(BERTH_LISTEN\): expected host:port/);
+      assert.match(error.message, /--concurrency \(BERTH_CONCURRENCY\)/);
+      assert.match(error.message, /--redis-url \(BERTH_REDIS_URL\): expected a redis:\/\//);
+      return true;
+    });
+  });
+});
