@@ -10,5 +10,7 @@ describe('DaemonSet health', () => {
     ['daemonset-ondelete-unavailable.yaml', 'Progressing', '1 of 2 pods are available'],
     ['daemonset-generation-not-observed.yaml', 'Progressing', 'waiting for rollout to be observed'],
     ['daemonset-no-eligible-nodes.yaml', 'Healthy', 'no node is eligible'],
+    ['daemonset-healthy-captured.yaml', 'Healthy', '2 of 2 updated pods are available'],
+    ['daemonset-no-eligible-nodes-captured.yaml', 'Healthy', 'no node is eligible to run a pod'],
   ]);
 });

@@ -15,5 +15,11 @@ describe('Deployment health', () => {
     ['deployment-scaled-to-zero.yaml', 'Healthy', 'scaled to 0 replicas'],
     ['deployment-quota-exceeded.yaml', 'Progressing', '2 of 3 replicas are updated; pods cannot be created: pods "web-5d8f7c9b6d-x7k2p" is forbidden: exceeded quota'],
     ['deployment-other-group.yaml', 'no opinion', ''],
+    ['deployment-available-captured.yaml', 'Healthy', '2 of 2 updated replicas are available'],
+    ['deployment-paused-captured.yaml', 'Suspended', 'rollout is paused'],
+    ['deployment-progress-deadline-exceeded-captured.yaml', 'Degraded', 'waiting for rollout: progress deadline exceeded (ReplicaSet "stuck-677c4f99b4" has timed out progressing.)'],
+    ['deployment-quota-exceeded-captured.yaml', 'Progressing', 'waiting for rollout: 1 of 2 replicas are updated; pods cannot be created: pods "web-5f96b584c-5tdfc" is forbidden: exceeded quota: pods'],
+    ['deployment-rolling-captured.yaml', 'Progressing', 'waiting for rollout: 1 of 2 replicas are updated'],
+    ['deployment-scaled-to-zero-captured.yaml', 'Healthy', 'scaled to 0 replicas'],
   ]);
 });

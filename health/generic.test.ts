@@ -12,7 +12,9 @@ describe('health of other kinds by kstatus conventions', () => {
     ['certificate-ready.yaml', 'Healthy', 'ready: Certificate is up to date and has not expired'],
     ['certificate-stale-ready.yaml', 'Progressing', 'waiting for the controller to report readiness of generation 2'],
     ['poddisruptionbudget-observed.yaml', 'Healthy', 'the controller has observed the latest spec (generation 1)'],
+    ['poddisruptionbudget-observed-captured.yaml', 'Healthy', 'the controller has observed the latest spec (generation 1)'],
     ['widget-no-status.yaml', 'no opinion', ''],
     ['widget-unconventional-conditions.yaml', 'no opinion', ''],
+    ['widget-no-status-captured.yaml', 'no opinion', ''],
   ]);
 });

@@ -13,5 +13,8 @@ describe('HorizontalPodAutoscaler health', () => {
     ['horizontalpodautoscaler-scaling-disabled.yaml', 'Suspended', 'scaling is disabled since the replica count of the target is zero'],
     ['horizontalpodautoscaler-not-yet-computed.yaml', 'Progressing', 'waiting for the autoscaler to compute a first scale'],
     ['horizontalpodautoscaler-generation-not-observed.yaml', 'Progressing', 'waiting for the autoscaler to observe the latest spec'],
+    ['horizontalpodautoscaler-no-metrics-server-captured.yaml', 'Progressing', 'waiting for metrics: the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)'],
+    ['horizontalpodautoscaler-scaling-disabled-captured.yaml', 'Suspended', 'scaling is disabled: scaling is disabled since the replica count of the target is zero'],
+    ['horizontalpodautoscaler-target-missing-captured.yaml', 'Degraded', 'cannot scale its target: the HPA controller was unable to get the target\'s current scale: deployments.apps "no-such-deployment" not found'],
   ]);
 });

@@ -11,6 +11,9 @@ describe('Job health', () => {
     ['job-failed.yaml', 'Degraded', 'job failed: Job has reached the specified backoff limit'],
     ['job-deadline-exceeded.yaml', 'Degraded', 'job failed: Job was active longer than specified deadline'],
     ['job-suspended.yaml', 'Suspended', 'job is suspended'],
+    ['job-complete-captured.yaml', 'Healthy', 'job completed: 1 pod succeeded'],
+    ['job-deadline-exceeded-captured.yaml', 'Degraded', 'job failed: Job was active longer than specified deadline'],
+    ['job-suspended-captured.yaml', 'Suspended', 'job is suspended'],
   ]);
 });
 
@@ -22,5 +25,10 @@ describe('CronJob health', () => {
     ['cronjob-suspended.yaml', 'Suspended', 'cron job is suspended'],
     ['cronjob-last-failed.yaml', 'Degraded', 'the last job (scheduled at 2026-11-21T10:15:00Z) did not succeed'],
     ['cronjob-failed-before-last-change.yaml', 'Healthy', 'did not succeed, but the cron job has changed since'],
+    ['cronjob-last-failed-captured.yaml', 'Degraded', 'the last job (scheduled at 2026-11-22T07:58:00Z) did not succeed'],
+    ['cronjob-last-succeeded-captured.yaml', 'Healthy', 'the last job (scheduled at 2026-11-22T07:58:00Z) succeeded'],
+    ['cronjob-never-scheduled-captured.yaml', 'Healthy', 'no job has been scheduled yet'],
+    ['cronjob-running-captured.yaml', 'Healthy', '1 job running'],
+    ['cronjob-suspended-captured.yaml', 'Suspended', 'cron job is suspended'],
   ]);
 });

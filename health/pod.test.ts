@@ -21,5 +21,9 @@ describe('Pod health', () => {
     ['pod-evicted.yaml', 'Degraded', 'pod failed: The node was low on resource: memory'],
     ['pod-unknown.yaml', 'Unknown', 'the node stopped reporting'],
     ['pod-terminating.yaml', 'Progressing', 'being deleted'],
+    ['pod-running-not-ready-captured.yaml', 'Progressing', 'waiting for pod to be ready: containers with unready status: never-ready marker'],
+    ['pod-running-ready-captured.yaml', 'Healthy', 'pod is running and ready'],
+    ['pod-running-restart-never-captured.yaml', 'Progressing', 'pod is running (restart policy Never: done when it succeeds)'],
+    ['pod-unschedulable-captured.yaml', 'Progressing', 'waiting to be scheduled: 0/2 nodes are available: 2 node(s) didn\'t match Pod\'s node affinity/selector'],
   ]);
 });

@@ -8,5 +8,8 @@ describe('ReplicaSet health', () => {
     ['replicaset-replica-failure.yaml', 'Degraded', 'pods cannot be created: pods "worker-9xq4z" is forbidden: violates PodSecurity'],
     ['replicaset-scaling-down.yaml', 'Progressing', '2 extra replicas are pending termination'],
     ['replicaset-generation-not-observed.yaml', 'Progressing', 'waiting for the controller to observe the latest spec'],
+    ['replicaset-healthy-captured.yaml', 'Healthy', '2 of 2 replicas are available'],
+    ['replicaset-never-ready-captured.yaml', 'Progressing', 'waiting for replicas: 0 of 2 replicas are available'],
+    ['replicaset-quota-exceeded-captured.yaml', 'Degraded', 'pods cannot be created: pods "batch-pq6zj" is forbidden: exceeded quota: pods'],
   ]);
 });

@@ -12,5 +12,7 @@ describe('StatefulSet health', () => {
     ['statefulset-ondelete-pending.yaml', 'Healthy', '3 still run the previous revision (OnDelete'],
     ['statefulset-generation-not-observed.yaml', 'Progressing', 'waiting for rollout to be observed'],
     ['statefulset-scaling-down.yaml', 'Progressing', '1 extra replicas are pending termination'],
+    ['statefulset-healthy-captured.yaml', 'Healthy', '3 of 3 replicas are available at revision db-6f7645946c'],
+    ['statefulset-partitioned-captured.yaml', 'Healthy', 'partitioned rollout complete: 1 of 3 replicas are updated; replicas below ordinal 2 keep the previous revision'],
   ]);
 });
