@@ -15,6 +15,10 @@
  *   `fallbacks`. It never fails the whole check. A failed get does: without the live
  *   object no status can be trusted, so the error (a ClusterError) reaches the caller.
  * - At most `concurrency` objects are in flight; each has its dry run and get in parallel.
+ *   With a `lister`, large groups of one kind in one namespace are read with one list each.
+ * - Predicted and live are of one version of the object: when a controller wrote between
+ *   the dry run and the get, both are read again (`consistencyRetries`), so a write nobody
+ *   made through Git is not reported as drift.
  * - Error messages kept in the result never hold a Secret value of the desired object.
  *
  * Desired objects are expected with their namespaces resolved (sync/namespaces.ts).
@@ -31,9 +35,26 @@ export interface DriftCheckOptions {
   previousInventory: readonly ObjectRef[];
   /** Passed to diff/ (ignoreDifferences, listKeys, ...). */
   diff: Partial<DiffOptions>;
+  /** Times an object is read again when its dry run and its get saw different versions of it. */
+  consistencyRetries: number;
+  /**
+   * Reads live objects in bulk: objects of one kind in one namespace, when at least
+   * `listThreshold` of them are desired, come from one list instead of a get each. Half
+   * the requests for a large application; the cost is listing that kind's other objects
+   * in the namespace too. Without it, every object is read with a get.
+   */
+  lister: LiveObjectLister | undefined;
+  listThreshold: number;
 }
 
-export const defaultDriftCheckOptions: Readonly<DriftCheckOptions> = { concurrency: 16, previousInventory: [], diff: {} };
+/** Lists the objects of one kind (in one namespace); src/kube's cluster client has this method. */
+export interface LiveObjectLister {
+  list(apiVersion: string, kind: string, options: { namespace?: string }): Promise<KubeObject[]>;
+}
+
+export const defaultDriftCheckOptions: Readonly<DriftCheckOptions> = {
+  concurrency: 16, previousInventory: [], diff: {}, consistencyRetries: 3, lister: undefined, listThreshold: 8,
+};
 
 /** Why one object was compared without a dry run. */
 export interface DryRunFallback {
@@ -51,8 +72,12 @@ export interface DriftCheckTimings {
   /** Time in diff/. */
   diffMs: number;
   dryRuns: number;
+  /** Objects compared without a dry run (see `fallbacks`). */
   dryRunFailures: number;
   gets: number;
+  lists: number;
+  /** Objects read again because the dry run and the get saw different resourceVersions. */
+  retries: number;
 }
 
 export interface DriftCheckResult extends ApplicationDiff {
@@ -64,6 +89,12 @@ function resolveDriftCheckOptions(options: Partial<DriftCheckOptions>): DriftChe
   const resolved = { ...defaultDriftCheckOptions, ...options };
   if (!Number.isInteger(resolved.concurrency) || resolved.concurrency < 1) {
     throw new RangeError(`drift check options: concurrency must be a positive integer, got ${resolved.concurrency}`);
+  }
+  if (!Number.isInteger(resolved.listThreshold) || resolved.listThreshold < 1) {
+    throw new RangeError(`drift check options: listThreshold must be a positive integer, got ${resolved.listThreshold}`);
+  }
+  if (!Number.isInteger(resolved.consistencyRetries) || resolved.consistencyRetries < 0) {
+    throw new RangeError(`drift check options: consistencyRetries must be a non-negative integer, got ${resolved.consistencyRetries}`);
   }
   return resolved;
 }
@@ -82,6 +113,48 @@ function secretValuesOf(object: KubeObject): string[] {
   return values.filter((value) => value.length > 0).sort((a, b) => b.length - a.length);
 }
 
+const resourceVersionOf = (object: KubeObject | undefined): string => object?.metadata.resourceVersion ?? '';
+
+/**
+ * Whether the dry run and the get saw the same version of the object. A dry run answers
+ * with the resourceVersion of the object it started from (it writes nothing), so equal
+ * versions mean predicted is exactly live plus Berth's apply. Unequal ones mean a
+ * controller wrote in between (the deployment controller bumping its revision
+ * annotation right after an edit), and comparing them would report that write as drift.
+ */
+function isConsistent(dryRun: { predicted: KubeObject } | { error: unknown }, live: KubeObject | undefined): boolean {
+  return 'error' in dryRun || resourceVersionOf(dryRun.predicted) === resourceVersionOf(live);
+}
+
+type Listing = { listed: true; live: KubeObject | undefined } | { listed: false };
+
+/**
+ * For objects in a group (apiVersion, kind, namespace) of at least `threshold` desired
+ * objects, their live object from one list of the group, started on first use; for the
+ * others undefined (read them with a get).
+ */
+function listedReader(desired: readonly KubeObject[], lister: LiveObjectLister | undefined, threshold: number, onList: () => void): (object: KubeObject) => Promise<Listing> | undefined {
+  const groupOf = (object: KubeObject): string => `${object.apiVersion}|${object.kind}|${object.metadata.namespace ?? ''}`;
+  const sizes = new Map<string, number>();
+  for (const object of desired) sizes.set(groupOf(object), (sizes.get(groupOf(object)) ?? 0) + 1);
+  const lists = new Map<string, Promise<Map<string, KubeObject> | undefined>>();
+  const keyOf = (object: KubeObject): string => `${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
+  return (object) => {
+    const group = groupOf(object);
+    if (!lister || (sizes.get(group) ?? 0) < threshold) return undefined;
+    let list = lists.get(group);
+    if (!list) {
+      onList();
+      list = lister.list(object.apiVersion, object.kind, { namespace: object.metadata.namespace }).then(
+        (items) => new Map(items.map((item) => [keyOf(item), item])),
+        () => undefined,
+      );
+      lists.set(group, list);
+    }
+    return list.then((items) => (items ? { listed: true, live: items.get(keyOf(object)) } : { listed: false }));
+  };
+}
+
 function redactSecretValues(message: string, object: KubeObject): string {
   let redacted = message;
   for (const value of secretValuesOf(object)) redacted = redacted.split(value).join('<masked>');
@@ -95,32 +168,53 @@ function messageOf(error: unknown, ref: ObjectRef): string {
 
 /** Compare what Git wants (`desired`) with the cluster; see the module comment. */
 export async function checkDrift(client: ClusterClient, desired: readonly KubeObject[], options: Partial<DriftCheckOptions> = {}): Promise<DriftCheckResult> {
-  const { concurrency, previousInventory, diff } = resolveDriftCheckOptions(options);
+  const { concurrency, consistencyRetries, previousInventory, diff, lister, listThreshold } = resolveDriftCheckOptions(options);
   const started = performance.now();
   const fallbacks: DryRunFallback[] = [];
-  const counters = { dryRuns: 0, dryRunFailures: 0, gets: 0 };
+  const counters = { dryRuns: 0, dryRunFailures: 0, gets: 0, lists: 0, retries: 0 };
+
+  type DryRun = { predicted: KubeObject } | { error: unknown };
+  type Reading = { dryRun: DryRun; live: KubeObject | undefined };
+  const dryRunOf = (object: KubeObject): Promise<DryRun> => {
+    counters.dryRuns += 1;
+    return client.apply(object, { dryRun: true, forceConflicts: true }).then((predicted) => ({ predicted }), (error: unknown) => ({ error }));
+  };
+  const getLive = (ref: ObjectRef): Promise<KubeObject | undefined> => {
+    counters.gets += 1;
+    return client.get(ref);
+  };
+  const readOnce = async (object: KubeObject, ref: ObjectRef): Promise<Reading> => {
+    const [dryRun, live] = await Promise.all([dryRunOf(object), getLive(ref)]);
+    return { dryRun, live };
+  };
+
+  const listed = listedReader(desired, lister, listThreshold, () => { counters.lists += 1; });
+  const firstReading = async (object: KubeObject, ref: ObjectRef): Promise<Reading> => {
+    const fromList = listed(object);
+    if (!fromList) return readOnce(object, ref);
+    const [dryRun, listing] = await Promise.all([dryRunOf(object), fromList]);
+    // A failed list costs precision nowhere: the object is read on its own.
+    return { dryRun, live: listing.listed ? listing.live : await getLive(ref) };
+  };
 
   const read = async (object: KubeObject): Promise<ObjectDiffInput> => {
     const ref = refOf(object);
-    counters.dryRuns += 1;
-    counters.gets += 1;
-    const [predicted, live] = await Promise.all([
-      client.apply(object, { dryRun: true, forceConflicts: true }).catch((error: unknown) => {
-        counters.dryRunFailures += 1;
-        fallbacks.push({ ref, reason: clusterErrorReasonOf(error), message: redactSecretValues(messageOf(error, ref), object) });
-        return undefined;
-      }),
-      client.get(ref),
-    ]);
-    return { desired: object, predicted, live };
+    let reading = await firstReading(object, ref);
+    for (let retry = 0; retry < consistencyRetries && !isConsistent(reading.dryRun, reading.live); retry += 1) {
+      counters.retries += 1;
+      reading = await readOnce(object, ref);
+    }
+    if ('error' in reading.dryRun) {
+      counters.dryRunFailures += 1;
+      fallbacks.push({ ref, reason: clusterErrorReasonOf(reading.dryRun.error), message: redactSecretValues(messageOf(reading.dryRun.error, ref), object) });
+      return { desired: object, live: reading.live };
+    }
+    return { desired: object, predicted: reading.dryRun.predicted, live: reading.live };
   };
 
   const desiredKeys = new Set(desired.map((object) => refKey(refOf(object))));
   const gone = previousInventory.filter((ref) => !desiredKeys.has(refKey(ref)));
-  const readGone = async (ref: ObjectRef): Promise<ObjectDiffInput> => {
-    counters.gets += 1;
-    return { live: await client.get(ref) };
-  };
+  const readGone = async (ref: ObjectRef): Promise<ObjectDiffInput> => ({ live: await getLive(ref) });
 
   // One pool for both kinds of read, so the bound holds across them. After a failed get
   // the result is lost anyway: the remaining items do no I/O.

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
+import { registerRenderCommand } from './render.ts';
 
 const program = new Command('berth')
   .description('GitOps continuous deployment for Kubernetes')
@@ -16,5 +17,7 @@ program
   .action(() => {
     console.log(`berth ${packageJson.version} (node ${process.versions.node})`);
   });
+
+registerRenderCommand(program);
 
 await program.parseAsync();

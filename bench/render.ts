@@ -1,0 +1,82 @@
+/**
+ * Render benchmark: a plain directory of 1,000 objects (200 files of five
+ * documents: Deployments, Services, ConfigMaps) rendered by Berth from a local
+ * folder and from a Git commit (objects read from the store, no checkout, cache
+ * off), and, for reference, kubectl reading the same folder
+ * (`kubectl label --local -f DIR -o json`, no server). Median of alternating runs.
+ *
+ *   src/bin/node bench/render.ts [runs=7]
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { GitSource } from '../src/source/git-source.ts';
+import { parseRepository } from '../src/source/repository.ts';
+import { LocalTree } from '../src/render/local-tree.ts';
+import { objectsOf, Renderer } from '../src/render/render.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../test/source/git-fixtures.ts';
+
+const run = promisify(execFile);
+const runs = Number.parseInt(process.argv[2] ?? '7', 10);
+
+function documents(file: number): string {
+  const out: string[] = [];
+  for (let k = 0; k < 5; k++) {
+    const name = `app-${file}-${k}`;
+    if (k % 3 === 0) {
+      out.push(`apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  labels: &labels {app: ${name}, tier: web}\nspec:\n  replicas: 2\n  selector: {matchLabels: *labels}\n  template:\n    metadata: {labels: *labels}\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n          ports: [{containerPort: 8080}]\n          env: [{name: ENABLED, value: "yes"}, {name: MODE, value: "0644"}]\n          resources: {requests: {cpu: 100m, memory: 128Mi}}\n`);
+    } else if (k % 3 === 1) {
+      out.push(`apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  selector: {app: ${name}}\n  ports:\n    - port: 80\n      targetPort: 8080\n`);
+    } else {
+      out.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  config.yaml: |\n    level: info\n    flags: [a, b, c]\n  enabled: "true"\n`);
+    }
+  }
+  return out.join('---\n');
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] ?? 0 : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+const root = await tempDir('bench-render');
+try {
+  const repository = await createRepository(root, 'objects');
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 200; i++) files[`manifests/file-${String(i).padStart(3, '0')}.yaml`] = documents(i);
+  const commit = await commitFiles(repository, files);
+  const server = await startGitServer(root);
+  const source = new GitSource({ cacheDir: path.join(root, 'cache') });
+  const remote = parseRepository(server.url('objects'));
+  await source.fetch(remote, await source.resolveRevision(remote, 'main'));
+  const gitTree = await source.tree(remote, commit);
+  const localTree = new LocalTree(repository.work);
+  const renderer = new Renderer();
+  const folder = path.join(repository.work, 'manifests');
+
+  const sides = {
+    'berth, local folder': async () => objectsOf(await renderer.render({ tree: localTree, path: 'manifests', appName: 'bench' })).length,
+    'berth, git commit': async () => objectsOf(await renderer.render({ tree: gitTree, path: 'manifests', appName: 'bench' })).length,
+    'kubectl label --local': async () => {
+      const { stdout } = await run('kubectl', ['label', '--local', '-f', folder, 'x=y', '-o', 'name', '--kubeconfig=/dev/null'], { maxBuffer: 64 * 1024 * 1024 });
+      return stdout.trim().split('\n').length;
+    },
+  } as const;
+  const times = new Map<string, number[]>(Object.keys(sides).map((name) => [name, []]));
+  for (let i = 0; i < runs; i++) {
+    const names = Object.keys(sides) as (keyof typeof sides)[];
+    for (const name of i % 2 === 0 ? names : names.reverse()) {
+      const started = performance.now();
+      const count = await sides[name]();
+      times.get(name)?.push(performance.now() - started);
+      if (count !== 1000) throw new Error(`${name} produced ${count} objects, not 1000`);
+    }
+  }
+  await server.close();
+  process.stdout.write(`1,000 objects in 200 files; median of ${runs} runs\n`);
+  for (const [name, values] of times) process.stdout.write(`${name.padEnd(24)} ${median(values).toFixed(0).padStart(6)} ms\n`);
+} finally {
+  await fs.rm(root, { recursive: true, force: true });
+}

@@ -1,0 +1,35 @@
+/**
+ * The plain-directory renderer: every `.yaml`, `.yml` and `.json` file under the
+ * Application's path (subfolders when `recurse`), narrowed by include/exclude
+ * globs matched against the path relative to the Application's path. Files
+ * are read in path order, so the output order is stable. A symlink that would
+ * be read is an error, never followed: it could point outside the path.
+ */
+import path from 'node:path';
+import type { DirectorySource } from '../application/source-spec.ts';
+import { InvalidSourceError } from '../source/errors.ts';
+import { parseManifestFile, type Manifest } from './manifests.ts';
+import type { SourceTree } from './source-tree.ts';
+
+const manifestExtension = /\.(ya?ml|json)$/i;
+
+function matchesAny(relative: string, globs: readonly string[]): boolean {
+  return globs.some((glob) => path.posix.matchesGlob(relative, glob) || path.posix.matchesGlob(path.posix.basename(relative), glob));
+}
+
+export async function renderDirectory(tree: SourceTree, appPath: string, options: DirectorySource): Promise<Manifest[]> {
+  const prefix = appPath ? `${appPath}/` : '';
+  const manifests: Manifest[] = [];
+  for (const entry of await tree.list(appPath, options.recurse)) {
+    const relative = entry.path.slice(prefix.length);
+    const wanted = (options.include.length > 0 ? matchesAny(relative, options.include) : manifestExtension.test(relative))
+      && !matchesAny(relative, options.exclude);
+    if (entry.type === 'symlink' && (wanted || (options.recurse && !path.posix.extname(relative)))) {
+      throw new InvalidSourceError('InvalidPath', `${entry.path}: is a symlink; Berth does not follow symlinks in an Application's path`);
+    }
+    if (entry.type !== 'file' || !wanted) continue;
+    const text = (await tree.readFile(entry.path)).toString('utf8');
+    manifests.push(...parseManifestFile(text, entry.path));
+  }
+  return manifests;
+}

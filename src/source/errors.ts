@@ -1,0 +1,51 @@
+/**
+ * The two ways getting manifests from a source fails. An InvalidSourceError is
+ * the user's to fix (bad URL, unknown revision, rejected credentials, a broken
+ * manifest): retrying cannot help, so a job carrying it is not retried. A
+ * TransientSourceError (network, timeout, a server error) is retried with
+ * backoff. Each carries a reason from a closed set, which the controller
+ * reports as the condition reason. Messages start with what they are about
+ * (`https://host/repo.git@main: ...`, `apps/web/deploy.yaml:12: ...`) and never
+ * contain credentials.
+ */
+
+export const SourceFailureReason = {
+  InvalidURL: 'InvalidURL',
+  AuthenticationFailed: 'AuthenticationFailed',
+  RevisionNotFound: 'RevisionNotFound',
+  FetchFailed: 'FetchFailed',
+  FetchTooLarge: 'FetchTooLarge',
+  Timeout: 'Timeout',
+  InvalidPath: 'InvalidPath',
+  InvalidManifest: 'InvalidManifest',
+  RenderFailed: 'RenderFailed',
+} as const;
+export type SourceFailureReason = (typeof SourceFailureReason)[keyof typeof SourceFailureReason];
+
+export class InvalidSourceError extends Error {
+  override readonly name = 'InvalidSourceError';
+  readonly reason: SourceFailureReason;
+  readonly retryable = false;
+
+  constructor(reason: SourceFailureReason, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+export class TransientSourceError extends Error {
+  override readonly name = 'TransientSourceError';
+  readonly reason: SourceFailureReason;
+  readonly retryable = true;
+
+  constructor(reason: SourceFailureReason, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+export type SourceError = InvalidSourceError | TransientSourceError;
+
+export function isSourceError(error: unknown): error is SourceError {
+  return error instanceof InvalidSourceError || error instanceof TransientSourceError;
+}
