@@ -39,3 +39,9 @@ export {
   type Initiator, type ReleaseAction, type ReleaseEvent, type ReleasePolicy, type ReleaseReason, type ReleaseState, type ReleaseStatus, type Transition,
 } from './rollback-state.ts';
 export { appendHistory, defaultHistoryLimit, finishHistoryEntry, type HistoryEntry } from './history.ts';
+export {
+  advanceRelease, defaultReleaseOptions, initialReleaseRecord, releaseSyncConcurrency,
+  type PendingRetry, type PendingRollout, type ReleaseDeps, type ReleaseOptions, type ReleaseRecord, type ReleaseStep, type ReleaseStepResult, type ReleaseTrigger,
+} from './release.ts';
+export { diffHasDrifted } from './release-drift.ts';
+export { observeRollout } from './release-observe.ts';

@@ -1,0 +1,31 @@
+/**
+ * Reads the objects of a rollout back through the cluster client and turns
+ * them into `checkRollout` observations. Never throws: an object that cannot be
+ * read is observed as Unknown (waited on until the health timeout, like any
+ * object that is not Healthy yet), because the caller may already have written
+ * to the cluster in this step and must get to record it.
+ *
+ * Objects health/ has no opinion on (a custom resource that reports no status)
+ * and objects annotated `berth.dev/health-ignore` are left out, as in the
+ * aggregate health: a rollout must not fail for want of an opinion.
+ */
+import type { ObjectRef } from '../diff/objects.ts';
+import { assessHealth, isHealthIgnored, missingHealth } from '../health/index.ts';
+import type { ClusterClient } from './cluster.ts';
+import type { RolloutObservation } from './rollout.ts';
+import { mapBounded } from './wait.ts';
+
+export async function observeRollout(client: ClusterClient, refs: readonly ObjectRef[], concurrency: number): Promise<RolloutObservation[]> {
+  const observed = await mapBounded(refs, concurrency, async (ref): Promise<RolloutObservation | undefined> => {
+    try {
+      const live = await client.get(ref);
+      if (live === undefined) return { ref, health: missingHealth() };
+      if (isHealthIgnored(live)) return undefined;
+      const health = assessHealth(live);
+      return health === undefined ? undefined : { ref, health };
+    } catch (error) {
+      return { ref, health: { status: 'Unknown', message: `could not be read: ${error instanceof Error ? error.message : String(error)}` } };
+    }
+  });
+  return observed.filter((item) => item !== undefined);
+}
