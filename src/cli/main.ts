@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
+import { registerControllerCommand } from './controller.ts';
 import { registerRenderCommand } from './render.ts';
 
 const program = new Command('berth')
@@ -19,5 +20,6 @@ program
   });
 
 registerRenderCommand(program);
+registerControllerCommand(program);
 
 await program.parseAsync();

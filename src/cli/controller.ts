@@ -1,0 +1,79 @@
+/**
+ * `berth controller`: runs the controller in the foreground until SIGTERM or
+ * SIGINT, then drains in-flight reconciles (up to --shutdown-timeout) and exits.
+ * Every flag has an environment equivalent; a bad value or an unreachable Redis
+ * or cluster stops start-up with a message that says which.
+ */
+import type { Command } from 'commander';
+import { ConfigError, environmentNames, resolveControllerConfig, type RawControllerConfig } from '../config/controller-config.ts';
+import { startController } from '../controller/controller.ts';
+import { createLogger } from '../log.ts';
+
+interface ControllerFlags {
+  kubeconfig?: string;
+  redisUrl?: string;
+  apps?: string;
+  namespaces?: string;
+  watchCluster?: string;
+  listen?: string;
+  concurrency?: string;
+  cacheDir?: string;
+  queuePrefix?: string;
+  shutdownTimeout?: string;
+  logLevel?: string;
+}
+
+export function registerControllerCommand(program: Command): void {
+  const env = environmentNames;
+  program
+    .command('controller')
+    .description('run the Berth controller: reconcile Applications from the cluster and/or a file')
+    .option('--kubeconfig <file>', `kubeconfig to use (${env.kubeconfig}; in-cluster credentials when running in a pod)`)
+    .option('--redis-url <url>', `Redis for the work queue (${env.redisUrl}; default redis://127.0.0.1:6379)`)
+    .option('--apps <file>', `YAML file of Applications to reconcile besides the cluster's (${env.appsFile})`)
+    .option('--namespaces <list>', `comma-separated namespaces whose Applications are watched; all when empty (${env.namespaces})`)
+    .option('--watch-cluster <bool>', `watch Application resources in the cluster: true|false (${env.watchCluster}; default true)`)
+    .option('--listen <host:port>', `address of the health endpoints and API (${env.listen}; default 0.0.0.0:8080)`)
+    .option('--concurrency <n>', `reconciles this process runs at once (${env.concurrency}; default 16)`)
+    .option('--cache-dir <dir>', `writable folder for Git caches and renders (${env.cacheDir})`)
+    .option('--queue-prefix <prefix>', `prefix of every Redis key (${env.queuePrefix}; default berth)`)
+    .option('--shutdown-timeout <ms>', `how long SIGTERM waits for in-flight reconciles (${env.shutdownTimeoutMs}; default 30000)`)
+    .option('--log-level <level>', `trace|debug|info|warn|error (${env.logLevel}; default info)`)
+    .action(async (flags: ControllerFlags) => {
+      const raw: RawControllerConfig = {
+        kubeconfig: flags.kubeconfig, redisUrl: flags.redisUrl, appsFile: flags.apps, namespaces: flags.namespaces,
+        watchCluster: flags.watchCluster, listen: flags.listen, concurrency: flags.concurrency, cacheDir: flags.cacheDir,
+        queuePrefix: flags.queuePrefix, shutdownTimeoutMs: flags.shutdownTimeout, logLevel: flags.logLevel,
+      };
+      let config;
+      try {
+        config = resolveControllerConfig(raw);
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          console.error(`berth controller: ${error.message}`);
+          process.exit(2);
+        }
+        throw error;
+      }
+      const log = createLogger(config.logLevel);
+      let controller;
+      try {
+        controller = await startController(config, log);
+      } catch (error) {
+        log.fatal({ err: error instanceof Error ? error.message : String(error) }, 'controller could not start');
+        process.exit(1);
+      }
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals): void => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'draining in-flight reconciles');
+        void controller.stop().then((drained) => {
+          log.info({ drained }, 'controller stopped');
+          process.exit(drained ? 0 : 1);
+        });
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+}

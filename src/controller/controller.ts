@@ -1,0 +1,175 @@
+/**
+ * The composition root of `berth controller`: real clients for the cluster,
+ * Redis, Git and the renderers, the Application registry (file and cluster),
+ * the queue's workers and poll schedulers, and the health endpoints. Start-up
+ * fails fast with a clear message when Redis or the cluster cannot be reached;
+ * after that, losing either is retried with backoff and never crashes the process.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import express from 'express';
+import type { ControllerConfig } from '../config/controller-config.ts';
+import { loadApplicationsFile, watchApplications, type ApplicationWatch } from '../application/index.ts';
+import { createClusterClient } from '../kube/cluster-client.ts';
+import { createDiscovery } from '../kube/discovery.ts';
+import { loadKubeConfig } from '../kube/kubeconfig.ts';
+import { createRestClient, type RestClient } from '../kube/rest.ts';
+import type { Logger } from '../log.ts';
+import { resolveQueueOptions } from '../queue/options.ts';
+import { PollSchedulers } from '../queue/poll-schedulers.ts';
+import { startPollWorker, type PollWorker } from '../queue/poll-worker.ts';
+import { ReconcileQueue } from '../queue/reconcile-queue.ts';
+import { startReconcileWorker, type ReconcileWorker } from '../queue/reconcile-worker.ts';
+import { Renderer } from '../render/render.ts';
+import { GitSource } from '../source/git-source.ts';
+import { RedisFetchCoordinator } from '../source/redis-fetch-coordinator.ts';
+import { credentialsFromEnvironment, credentialsFromSecretData, type GitCredentials } from '../source/repository.ts';
+import { createAppRegistry, type AppOrigin, type AppRegistry, type RegisteredApp } from './app-registry.ts';
+import { createReconciler } from './reconciler.ts';
+import { createReleaseStore } from './release-store.ts';
+import { createStatusSink, type StatusSink } from './status-sink.ts';
+
+export interface Controller {
+  registry: AppRegistry;
+  status: StatusSink;
+  queue: ReconcileQueue;
+  /** The address the HTTP endpoints listen on. */
+  address: { host: string; port: number };
+  /** Stop taking work, wait for in-flight reconciles (up to the shutdown timeout), close everything. */
+  stop(): Promise<boolean>;
+}
+
+async function readSecretCredentials(rest: RestClient, namespace: string, name: string): Promise<GitCredentials> {
+  const { body } = await rest.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`);
+  const data = (body as { data?: Record<string, string> }).data ?? {};
+  const decoded = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+  return credentialsFromSecretData(`${namespace}/${name}`, decoded);
+}
+
+async function checkReachable(rest: RestClient, redis: Redis, config: ControllerConfig): Promise<void> {
+  try {
+    await rest.request('GET', '/version');
+  } catch (error) {
+    throw new Error(`cannot reach the Kubernetes API at ${rest.server}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  try {
+    await redis.ping();
+  } catch (error) {
+    throw new Error(`cannot reach Redis at ${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+export async function startController(config: ControllerConfig, log: Logger): Promise<Controller> {
+  const kc = loadKubeConfig(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {});
+  const rest = await createRestClient(kc, { maxSockets: 64 });
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(30_000, 200 * 2 ** n) });
+  await redis.connect().catch(() => undefined);
+  await checkReachable(rest, redis, config);
+
+  const cluster = createClusterClient(rest, createDiscovery(rest));
+  const git = new GitSource({ cacheDir: path.join(config.cacheDir, 'git'), coordinator: new RedisFetchCoordinator(redis, `${config.queuePrefix}:source:`) });
+  const renderer = new Renderer({ workDir: path.join(config.cacheDir, 'render') });
+  const registry = createAppRegistry();
+  const status = createStatusSink(rest, log);
+  const environmentCredentials = credentialsFromEnvironment();
+
+  const queueOptions = resolveQueueOptions({
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    concurrency: config.concurrency,
+    drainTimeoutMs: config.shutdownTimeoutMs,
+    // pino's (fields, message) signature is the queue's log interface as it is.
+    log,
+  });
+  const queue = new ReconcileQueue(queueOptions);
+  const schedulers = new PollSchedulers(queueOptions);
+
+  const reconcile = createReconciler({
+    registry, git, renderer, cluster, status, log,
+    releases: createReleaseStore(rest),
+    async credentials(app) {
+      const secret = app.spec.source.credentialsSecret;
+      return secret ? readSecretCredentials(rest, app.application.metadata.namespace, secret) : environmentCredentials;
+    },
+  });
+
+  // Registry changes move the poll schedulers and queue a reconcile of what changed.
+  let schedulerSync = Promise.resolve();
+  const resyncSchedulers = (): void => {
+    schedulerSync = schedulerSync
+      .then(async () => { await schedulers.syncSchedulers(registry.pollTargets()); })
+      .catch((error: unknown) => { log.warn({ err: error instanceof Error ? error.message : String(error) }, 'poll schedulers not updated'); });
+  };
+  const register = async (raw: unknown, origin: AppOrigin, where: string, reason: 'startup' | 'watch'): Promise<RegisteredApp> => {
+    const app = registry.upsert(raw, origin, where);
+    resyncSchedulers();
+    await queue.enqueue({ app: app.key, reason });
+    return app;
+  };
+
+  if (config.appsFile) {
+    const file = await loadApplicationsFile(config.appsFile);
+    for (const application of file.applications) await register(application, 'file', config.appsFile, 'startup');
+    for (const invalid of file.invalid) log.error({ where: invalid.where }, invalid.message);
+  }
+  let watch: ApplicationWatch | undefined;
+  if (config.watchCluster) {
+    watch = watchApplications(kc, rest, {
+      namespaces: config.namespaces,
+      onEvent: (event) => {
+        if (event.type === 'deleted') {
+          const meta = (event.object as { metadata?: { namespace?: string; name?: string } }).metadata;
+          if (registry.remove(`${meta?.namespace ?? ''}/${meta?.name ?? ''}`)) resyncSchedulers();
+          return;
+        }
+        // Status writes come back as updates too: only a new generation is a new spec.
+        const meta = (event.object as { metadata?: { namespace?: string; name?: string; generation?: number } }).metadata;
+        const known = registry.get(`${meta?.namespace ?? ''}/${meta?.name ?? ''}`);
+        if (event.type === 'updated' && known?.valid && known.application.metadata.generation === meta?.generation) return;
+        void register(event.object, 'cluster', 'cluster', event.type === 'resync' ? 'startup' : 'watch')
+          .catch((error: unknown) => { log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not queue an Application'); });
+      },
+      onError: (error, namespace) => {
+        log.warn({ namespace, err: error instanceof Error ? error.message : String(error) }, 'Application watch interrupted; retrying');
+      },
+    });
+    await watch.start();
+  }
+
+  const workers: (ReconcileWorker | PollWorker)[] = [
+    await startReconcileWorker(queue, reconcile),
+    await startPollWorker(queue, (key) => registry.tracking(key)),
+  ];
+  resyncSchedulers();
+
+  const app = express();
+  app.get('/healthz', (_request, response) => { response.json({ status: 'ok' }); });
+  app.get('/readyz', async (_request, response) => {
+    try {
+      await checkReachable(rest, redis, config);
+      response.json({ status: 'ok' });
+    } catch (error) {
+      response.status(503).json({ status: 'unavailable', message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(config.listen.port, config.listen.host, resolve));
+  const bound = server.address();
+  const address = typeof bound === 'object' && bound ? { host: bound.address, port: bound.port } : config.listen;
+  log.info({ listen: `${address.host}:${address.port}`, apps: registry.list().length }, 'controller started');
+
+  return {
+    registry, status, queue, address,
+    async stop() {
+      await watch?.stop();
+      server.close();
+      const finished = await Promise.all(workers.map((worker) => worker.drain(config.shutdownTimeoutMs).catch(() => false)));
+      await schedulerSync;
+      await Promise.all([queue.close(), schedulers.close()]);
+      redis.disconnect();
+      rest.close();
+      return finished.every(Boolean);
+    },
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * One reconcile of one Application, as a queue job runs it:
+ *   resolve the tracked ref -> advance the release one step (render, sync,
+ *   rollout check, rollback: sync/release.ts decides) -> check drift -> self-heal
+ *   when asked -> persist the release record -> publish status and events.
+ * It returns when to look again while a rollout is in progress, so waiting never
+ * holds a worker. Invalid input (a bad spec, an SSH URL) is reported in status
+ * and fails the job without retry; cluster and network trouble is retried.
+ */
+import { refKey, type ObjectRef } from '../../diff/objects.ts';
+import type { Health } from '../../health/index.ts';
+import {
+  advanceRelease, appendHistory, renderedRevision, runSync, UnrecoverableSyncError,
+  type ReleaseRecord, type ReleaseTrigger, type RenderedRevision, type ReleaseStepResult,
+} from '../../sync/index.ts';
+import { prepareDesired } from '../../sync/desired-payload.ts';
+import { checkDrift, type DriftCheckResult } from '../../sync/drift-check.ts';
+import { observeRollout } from '../../sync/release-observe.ts';
+import type { Logger } from '../log.ts';
+import type { KubeClusterClient } from '../kube/cluster-client.ts';
+import type { ReconcileFunction, ReconcileJob, ReconcileOutcome } from '../queue/reconcile-job.ts';
+import type { Renderer } from '../render/render.ts';
+import { InvalidSourceError } from '../source/errors.ts';
+import type { GitSource } from '../source/git-source.ts';
+import { parseRepository, type GitCredentials } from '../source/repository.ts';
+import type { AppRegistry, RegisteredApp } from './app-registry.ts';
+import type { ReleaseStore } from './release-store.ts';
+import { renderCommit, resolveTarget, revisionRenderer, type RenderContext } from './render-revision.ts';
+import { buildStatus } from './status-report.ts';
+import type { StatusSink } from './status-sink.ts';
+
+export interface ReconcilerDeps {
+  registry: AppRegistry;
+  git: GitSource;
+  renderer: Renderer;
+  cluster: KubeClusterClient;
+  releases: ReleaseStore;
+  status: StatusSink;
+  /** Credentials of an Application's repository (its credentialsSecret, else the controller's). */
+  credentials(app: Extract<RegisteredApp, { valid: true }>): Promise<GitCredentials | undefined>;
+  log: Logger;
+  now?: () => Date;
+}
+
+const initiatorOf = (job: ReconcileJob): 'auto' | 'webhook' | 'manual' =>
+  job.reason === 'webhook' ? 'webhook' : job.reason === 'manual' ? 'manual' : 'auto';
+
+async function liveHealth(cluster: KubeClusterClient, refs: readonly ObjectRef[]): Promise<Map<string, { ref: ObjectRef; health: Health | undefined }>> {
+  const observed = await observeRollout(cluster, refs, 16);
+  return new Map(observed.map(({ ref, health }) => [refKey(ref), { ref, health }]));
+}
+
+export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
+  const now = deps.now ?? (() => new Date());
+
+  return async (job): Promise<ReconcileOutcome> => {
+    const app = deps.registry.get(job.app);
+    if (!app) return {}; // deleted since the job was queued
+    const log = deps.log.child({ app: job.app, reason: job.reason });
+    if (!app.valid) {
+      await deps.status.invalid(app);
+      throw new UnrecoverableSyncError('InvalidManifests', [app.message]);
+    }
+    const { application, spec } = app;
+
+    let record: ReleaseRecord = await deps.releases.load(application.metadata);
+    let context: RenderContext;
+    try {
+      context = { git: deps.git, renderer: deps.renderer, application, spec, repository: parseRepository(spec.source.repoURL, await deps.credentials(app)) };
+    } catch (error) {
+      if (error instanceof InvalidSourceError) {
+        await deps.status.publish(app, buildStatus({ application, record, drift: undefined, health: new Map(), error: error.message, now: now() }), undefined);
+        throw new UnrecoverableSyncError('InvalidManifests', [error.message], { cause: error });
+      }
+      throw error;
+    }
+
+    const target = await resolveTarget(context);
+    const trigger: ReleaseTrigger = job.reason === 'recheck'
+      ? { type: 'recheck' }
+      : { type: 'revision', revision: target.commit, initiator: initiatorOf(job) };
+    const automated = spec.automated !== undefined || job.reason === 'manual';
+
+    let recheckAt: Date | undefined;
+    let result: ReleaseStepResult | undefined;
+    if (automated) {
+      const step = await advanceRelease(record, trigger, {
+        render: revisionRenderer(context, target),
+        client: deps.cluster,
+        options: {
+          rollback: spec.rollback.enabled,
+          healthTimeoutMs: spec.rollback.healthTimeoutMs,
+          sync: {
+            prune: spec.automated?.prune ?? false,
+            allowEmpty: spec.automated?.allowEmpty ?? false,
+            createNamespace: spec.syncOptions.createNamespace,
+            destinationNamespace: spec.destinationNamespace,
+            appName: job.app,
+            force: spec.syncOptions.force,
+            ...(spec.syncOptions.forceConflicts !== undefined ? { forceConflicts: spec.syncOptions.forceConflicts } : {}),
+            ...(spec.syncOptions.prunePropagationPolicy ? { propagation: spec.syncOptions.prunePropagationPolicy } : {}),
+          },
+        },
+      }, now());
+      record = step.record;
+      recheckAt = step.recheckAt;
+      result = step.result;
+      await deps.releases.save(application.metadata, record);
+    }
+
+    // Drift of what Git wants now against the cluster: the status's per-object view,
+    // and what self-heal corrects. Skipped while a rollout is still being followed.
+    let drift: DriftCheckResult | undefined;
+    let error: string | undefined;
+    if (recheckAt === undefined) {
+      try {
+        const rendered = await renderCommit(context, target);
+        const desired = await prepareDesired(rendered, { appName: job.app, destinationNamespace: spec.destinationNamespace }, deps.cluster);
+        const driftOptions = { previousInventory: record.inventory.entries, diff: { ignoreDifferences: spec.ignoreDifferences }, lister: deps.cluster };
+        drift = await checkDrift(deps.cluster, desired, driftOptions);
+        const settled = record.state.status === 'Healthy' && record.appliedRevision === target.commit;
+        if (settled && spec.automated?.selfHeal && drift.status === 'OutOfSync') {
+          record = await selfHeal(deps, record, renderedRevision(target.commit, rendered), spec.automated.prune, job.app, spec.destinationNamespace, now);
+          await deps.releases.save(application.metadata, record);
+          log.info({ revision: target.commit }, 'self-heal: drift corrected');
+          drift = await checkDrift(deps.cluster, desired, { ...driftOptions, previousInventory: record.inventory.entries });
+        }
+      } catch (cause) {
+        error = cause instanceof Error ? cause.message : String(cause);
+        log.warn({ err: error }, 'drift check failed');
+      }
+    }
+
+    const health = await liveHealth(deps.cluster, record.inventory.entries);
+    await deps.status.publish(app, buildStatus({ application, record, drift, health, error, now: now() }), result);
+    log.info({ revision: target.commit, state: record.state.status, sync: drift?.status, recheckAt }, 'reconciled');
+    return recheckAt ? { recheckAt } : {};
+  };
+}
+
+/** Re-applies the running revision after someone changed the cluster; history says so. */
+async function selfHeal(
+  deps: ReconcilerDeps, record: ReleaseRecord, desired: RenderedRevision, prune: boolean,
+  appName: string, destinationNamespace: string, now: () => Date,
+): Promise<ReleaseRecord> {
+  const startedAt = now().toISOString();
+  const result = await runSync(deps.cluster, { desired, previousInventory: record.inventory }, {
+    prune, destinationNamespace, appName,
+  });
+  const history = appendHistory(record.history, {
+    revision: desired.revision, initiator: 'auto', phase: result.phase, startedAt, finishedAt: now().toISOString(),
+    changes: result.summary, message: `self-heal: ${result.message}`,
+  });
+  return { ...record, inventory: result.inventory, history };
+}

@@ -1,0 +1,60 @@
+/**
+ * One Application's desired objects at one commit: fetch the commit (shared
+ * with every other Application on the same repository), read the tree without a
+ * checkout, render it. Source failures keep their class: an InvalidSourceError
+ * (bad manifests, unknown ref) is not retried, a TransientSourceError is.
+ */
+import type { KubeObject } from '../../diff/objects.ts';
+import { TransientSyncError, UnrecoverableSyncError, renderedRevision, type RenderedRevision } from '../../sync/index.ts';
+import type { Application, ResolvedApplicationSpec } from '../application/index.ts';
+import type { Renderer } from '../render/render.ts';
+import { InvalidSourceError, TransientSourceError } from '../source/errors.ts';
+import type { GitSource, ResolvedRevision } from '../source/git-source.ts';
+import type { Repository } from '../source/repository.ts';
+
+export interface RenderContext {
+  git: GitSource;
+  renderer: Renderer;
+  application: Application;
+  spec: ResolvedApplicationSpec;
+  repository: Repository;
+}
+
+/** The commit the Application's targetRevision names now. */
+export async function resolveTarget(context: RenderContext): Promise<ResolvedRevision> {
+  return context.git.resolveRevision(context.repository, context.spec.source.targetRevision);
+}
+
+export async function renderCommit(context: RenderContext, resolved: ResolvedRevision | string): Promise<KubeObject[]> {
+  const { git, renderer, application, spec, repository } = context;
+  const target = typeof resolved === 'string'
+    ? { url: repository.url, targetRevision: resolved, kind: 'commit' as const, ref: undefined, commit: resolved }
+    : resolved;
+  await git.fetch(repository, target);
+  const tree = await git.tree(repository, target.commit);
+  const result = await renderer.render({
+    tree,
+    commit: target.commit,
+    path: spec.source.path,
+    directory: spec.source.directory,
+    kustomize: spec.source.kustomize,
+    helm: spec.source.helm,
+    appName: application.metadata.name,
+    namespace: spec.destinationNamespace,
+  });
+  return result.manifests.map((manifest) => manifest.object);
+}
+
+/** sync/'s render dependency: source errors mapped onto sync/'s error classes. */
+export function revisionRenderer(context: RenderContext, current: ResolvedRevision | undefined): (revision: string) => Promise<RenderedRevision> {
+  return async (revision) => {
+    try {
+      const target = current?.commit === revision ? current : revision;
+      return renderedRevision(revision, await renderCommit(context, target));
+    } catch (error) {
+      if (error instanceof InvalidSourceError) throw new UnrecoverableSyncError('InvalidManifests', [error.message], { cause: error });
+      if (error instanceof TransientSourceError) throw new TransientSyncError(error.message, { cause: error });
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Where reconcile results go: the latest status of every Application is kept in
+ * memory (the HTTP API reads it, whatever the Application's origin); Applications
+ * that live in the cluster also get it written to their status subresource, and
+ * Kubernetes Events for what happened (synced, rollout failed, rolled back...).
+ * Applications from a file exist only here and in the logs.
+ */
+import type { ReleaseEvent, ReleaseStepResult } from '../../sync/index.ts';
+import {
+  eventReasons, invalidSpecConditions, recordApplicationEvent, writeApplicationStatus,
+  type ApplicationEvent, type ApplicationStatus,
+} from '../application/index.ts';
+import type { Logger } from '../log.ts';
+import type { RestClient } from '../kube/rest.ts';
+import type { RegisteredApp } from './app-registry.ts';
+
+export interface StatusSink {
+  publish(app: Extract<RegisteredApp, { valid: true }>, status: ApplicationStatus, step: ReleaseStepResult | undefined): Promise<void>;
+  invalid(app: Extract<RegisteredApp, { valid: false }>): Promise<void>;
+  /** The last status published for an Application. */
+  get(key: string): ApplicationStatus | undefined;
+}
+
+/** The Kubernetes Event a release event deserves, if any. */
+export function eventFor(event: ReleaseEvent): ApplicationEvent | undefined {
+  switch (event.type) {
+    case 'SyncSucceeded':
+      return { type: 'Normal', reason: eventReasons.Synced, message: `synced revision ${event.revision}` };
+    case 'SyncFailed':
+      return { type: 'Warning', reason: eventReasons.SyncFailed, message: `sync of ${event.revision} failed: ${event.message}` };
+    case 'RenderFailed':
+      return { type: 'Warning', reason: eventReasons.RenderFailed, message: `render of ${event.revision} failed: ${event.message}` };
+    case 'RolloutHealthy':
+      return { type: 'Normal', reason: eventReasons.RolloutSucceeded, message: `revision ${event.revision} is Healthy` };
+    case 'RolloutFailed':
+      return { type: 'Warning', reason: eventReasons.RolloutFailed, message: `rollout of ${event.revision} failed: ${event.message}` };
+    default:
+      return undefined;
+  }
+}
+
+/** Events for one release step: what the state machine saw, and the rollbacks it ordered. */
+export function eventsOf(step: ReleaseStepResult | undefined): ApplicationEvent[] {
+  if (!step) return [];
+  const events = step.events.flatMap((event) => eventFor(event) ?? []);
+  for (const action of step.actions) {
+    if (action.kind === 'rollback') {
+      events.push({ type: 'Warning', reason: eventReasons.RolledBack, message: `rolling back to ${action.revision} after ${action.failedRevision} failed` });
+    }
+  }
+  return events;
+}
+
+export function createStatusSink(rest: RestClient | undefined, log: Logger): StatusSink {
+  const latest = new Map<string, ApplicationStatus>();
+
+  const emit = async (app: RegisteredApp & { valid: true }, event: ApplicationEvent): Promise<void> => {
+    log.info({ app: app.key, event: event.reason }, event.message);
+    if (!rest || app.origin !== 'cluster') return;
+    await recordApplicationEvent(rest, app.application, event).catch((error: unknown) => {
+      log.warn({ app: app.key, err: error instanceof Error ? error.message : String(error) }, 'could not record an Event');
+    });
+  };
+
+  return {
+    async publish(app, status, step) {
+      latest.set(app.key, status);
+      for (const event of eventsOf(step)) await emit(app, event);
+      if (rest && app.origin === 'cluster') await writeApplicationStatus(rest, app.application.metadata, status);
+    },
+    async invalid(app) {
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const status: ApplicationStatus = { conditions: invalidSpecConditions(undefined, app.problems, undefined, now) };
+      latest.set(app.key, status);
+      log.warn({ app: app.key }, app.message);
+      if (rest && app.origin === 'cluster') {
+        const [namespace, name] = app.key.split('/');
+        if (namespace && name) await writeApplicationStatus(rest, { namespace, name }, status);
+      }
+    },
+    get: (key) => latest.get(key),
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The options of the queue layer and their defaults, resolved in one place, and
+ * the Redis connection settings every queue, worker and helper client shares:
+ * commands wait for a reconnect instead of failing (`maxRetriesPerRequest: null`,
+ * which BullMQ requires of workers), and reconnects back off exponentially with
+ * jitter, so a Redis restart is survived rather than crashed on.
+ */
+/** A pino logger fits; the layer logs through these three only. */
+export interface QueueLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface RetryOptions {
+  /** Attempts in total, the first included. */
+  attempts?: number;
+  /** Delay before the first retry, before jitter. */
+  baseDelayMs?: number;
+  /** Growth of the delay per attempt. */
+  factor?: number;
+  maxDelayMs?: number;
+  /** Share of the delay drawn at random: 0.5 waits between half and all of it. */
+  jitter?: number;
+}
+
+export interface QueueLayerOptions {
+  redisUrl: string;
+  /** Key prefix of every queue key; tests use a fresh one each. */
+  prefix?: string;
+  reconcileQueueName?: string;
+  pollQueueName?: string;
+  /** Reconciles one process runs at once. */
+  concurrency?: number;
+  /** Reconciles all replicas together run at once (BullMQ global concurrency); unset means no limit. */
+  globalConcurrency?: number;
+  retry?: RetryOptions;
+  /** How often a worker looks for jobs whose worker died. */
+  stalledIntervalMs?: number;
+  /** How long a job's lock lives without renewal; a dead worker's job is recovered after this. */
+  lockDurationMs?: number;
+  /** Times a job may be recovered from a dead worker before it fails. */
+  maxStalledCount?: number;
+  /** How long SIGTERM waits for in-flight reconciles before closing anyway. */
+  drainTimeoutMs?: number;
+  reconnect?: { baseDelayMs?: number; maxDelayMs?: number };
+  /** How long finished jobs are kept for inspection. */
+  keepCompleted?: { ageSeconds: number; count: number };
+  keepFailed?: { ageSeconds: number; count: number };
+  /** Poll jobs processed at once by one process (each only fans out). */
+  pollConcurrency?: number;
+  /** Name stored on jobs this process works on (defaults to host and pid). */
+  workerName?: string;
+  log?: QueueLog;
+}
+
+export interface ResolvedQueueOptions {
+  redisUrl: string;
+  prefix: string;
+  reconcileQueueName: string;
+  pollQueueName: string;
+  concurrency: number;
+  globalConcurrency: number | undefined;
+  retry: Required<RetryOptions>;
+  stalledIntervalMs: number;
+  lockDurationMs: number;
+  maxStalledCount: number;
+  drainTimeoutMs: number;
+  reconnect: { baseDelayMs: number; maxDelayMs: number };
+  keepCompleted: { ageSeconds: number; count: number };
+  keepFailed: { ageSeconds: number; count: number };
+  pollConcurrency: number;
+  workerName: string | undefined;
+  log: QueueLog;
+}
+
+const silentLog: QueueLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export const defaultRetry: Required<RetryOptions> = { attempts: 5, baseDelayMs: 2_000, factor: 2, maxDelayMs: 180_000, jitter: 0.5 };
+
+export function resolveQueueOptions(options: QueueLayerOptions): ResolvedQueueOptions {
+  const positive = (value: number | undefined, fallback: number, what: string): number => {
+    const resolved = value ?? fallback;
+    if (!Number.isFinite(resolved) || resolved <= 0) throw new RangeError(`queue options: ${what} must be a positive number, got ${String(value)}`);
+    return resolved;
+  };
+  const retry = { ...defaultRetry, ...options.retry };
+  if (retry.jitter < 0 || retry.jitter > 1) throw new RangeError(`queue options: retry.jitter must be between 0 and 1, got ${retry.jitter}`);
+  return {
+    redisUrl: options.redisUrl,
+    prefix: options.prefix ?? 'berth',
+    reconcileQueueName: options.reconcileQueueName ?? 'reconcile',
+    pollQueueName: options.pollQueueName ?? 'poll',
+    concurrency: Math.floor(positive(options.concurrency, 4, 'concurrency')),
+    globalConcurrency: options.globalConcurrency === undefined ? undefined : Math.floor(positive(options.globalConcurrency, 1, 'globalConcurrency')),
+    retry: {
+      attempts: Math.floor(positive(retry.attempts, defaultRetry.attempts, 'retry.attempts')),
+      baseDelayMs: positive(retry.baseDelayMs, defaultRetry.baseDelayMs, 'retry.baseDelayMs'),
+      factor: positive(retry.factor, defaultRetry.factor, 'retry.factor'),
+      maxDelayMs: positive(retry.maxDelayMs, defaultRetry.maxDelayMs, 'retry.maxDelayMs'),
+      jitter: retry.jitter,
+    },
+    stalledIntervalMs: positive(options.stalledIntervalMs, 30_000, 'stalledIntervalMs'),
+    lockDurationMs: positive(options.lockDurationMs, 30_000, 'lockDurationMs'),
+    // Two, not BullMQ's one: a reconcile is idempotent, and a controller killed
+    // twice in a row (a rolling update during a node drain) should not fail it.
+    maxStalledCount: Math.floor(positive(options.maxStalledCount, 2, 'maxStalledCount')),
+    drainTimeoutMs: positive(options.drainTimeoutMs, 25_000, 'drainTimeoutMs'),
+    reconnect: {
+      baseDelayMs: positive(options.reconnect?.baseDelayMs, 200, 'reconnect.baseDelayMs'),
+      maxDelayMs: positive(options.reconnect?.maxDelayMs, 10_000, 'reconnect.maxDelayMs'),
+    },
+    keepCompleted: options.keepCompleted ?? { ageSeconds: 3_600, count: 1_000 },
+    keepFailed: options.keepFailed ?? { ageSeconds: 7 * 24 * 3_600, count: 5_000 },
+    pollConcurrency: Math.floor(positive(options.pollConcurrency, 8, 'pollConcurrency')),
+    workerName: options.workerName,
+    log: options.log ?? silentLog,
+  };
+}
+
+/**
+ * Connection options for BullMQ and for the layer's own ioredis clients. BullMQ
+ * accepts these as its `connection` and creates its clients (a worker needs two:
+ * one blocks waiting for jobs).
+ */
+export interface RedisConnectionSettings {
+  url: string;
+  maxRetriesPerRequest: null;
+  retryStrategy: (times: number) => number;
+}
+
+export function redisConnectionOptions(options: ResolvedQueueOptions): RedisConnectionSettings {
+  const { baseDelayMs, maxDelayMs } = options.reconnect;
+  return {
+    url: options.redisUrl,
+    maxRetriesPerRequest: null,
+    // Exponential with "equal jitter", so replicas cut off together do not reconnect in lockstep.
+    retryStrategy: (times: number) => {
+      const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(times - 1, 20));
+      return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+    },
+  };
+}

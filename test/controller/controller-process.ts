@@ -1,0 +1,63 @@
+/**
+ * Runs `berth controller` as a separate process for end-to-end tests, with its
+ * own queue prefix and cache folder, and its JSON log kept for assertions.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { kubeconfigPath, redisUrl, uniqueName } from '../harness/env.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export interface ControllerProcess {
+  child: ChildProcess;
+  logFile: string;
+  /** Parsed JSON log lines so far. */
+  logLines(): Record<string, unknown>[];
+  /** Awaits `promise`; if it rejects, the error carries the controller's last log lines. */
+  explain<T>(promise: Promise<T>): Promise<T>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function startControllerProcess(args: { appsFile?: string; watchCluster?: boolean; namespaces?: string[]; queuePrefix?: string }): ControllerProcess {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-controller-'));
+  const logFile = path.join(dir, 'controller.log');
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(path.join(root, 'src/bin/node'), [
+    path.join(root, 'src/cli/main.ts'), 'controller',
+    '--kubeconfig', kubeconfigPath(),
+    '--redis-url', redisUrl(),
+    '--queue-prefix', args.queuePrefix ?? uniqueName('berth-e2e'),
+    '--cache-dir', path.join(dir, 'cache'),
+    '--listen', '127.0.0.1:0',
+    '--watch-cluster', String(args.watchCluster ?? false),
+    '--shutdown-timeout', '10000',
+    ...(args.appsFile ? ['--apps', args.appsFile] : []),
+    ...(args.namespaces ? ['--namespaces', args.namespaces.join(',')] : []),
+  ], { stdio: ['ignore', out, out], env: { ...process.env, BERTH_LOG_LEVEL: 'debug' } });
+  fs.closeSync(out);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
+  return {
+    child,
+    logFile,
+    logLines() {
+      return fs.readFileSync(logFile, 'utf8').split('\n').filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    async explain(promise) {
+      try {
+        return await promise;
+      } catch (error) {
+        const tail = fs.readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-25).map((line) => line.slice(0, 600)).join('\n');
+        throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- controller log (last lines) ---\n${tail}`, { cause: error });
+      }
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      const code = await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
