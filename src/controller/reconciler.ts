@@ -75,7 +75,15 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
       throw error;
     }
 
-    const target = await resolveTarget(context);
+    let target;
+    try {
+      target = await resolveTarget(context);
+    } catch (error) {
+      // Unreachable Git or an unknown ref: say so on the Application, then let the queue retry (or not).
+      const message = error instanceof Error ? error.message : String(error);
+      await deps.status.publish(app, buildStatus({ application, record, drift: undefined, health: new Map(), error: message, now: now() }), undefined);
+      throw error;
+    }
     const trigger: ReleaseTrigger = job.reason === 'recheck'
       ? { type: 'recheck' }
       : { type: 'revision', revision: target.commit, initiator: initiatorOf(job) };
