@@ -45,10 +45,12 @@ describe('MemoryFetchCoordinator', () => {
   });
 
   it('forgets a refs record after its time to live', async () => {
-    const coordinator = new MemoryFetchCoordinator();
+    let now = 1_000;
+    const coordinator = new MemoryFetchCoordinator(() => now);
     await coordinator.writeRefs('k', { refs: [], checkedAt: 1 }, 5);
+    now += 4;
     assert.deepEqual(await coordinator.readRefs('k'), { refs: [], checkedAt: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    now += 2;
     assert.equal(await coordinator.readRefs('k'), undefined);
   });
 });

@@ -30,22 +30,28 @@ export interface FetchCoordinator {
 export class MemoryFetchCoordinator implements FetchCoordinator {
   readonly #records = new Map<string, { record: RefsRecord; expiresAt: number }>();
   readonly #locks = new Map<string, { token: symbol; expiresAt: number }>();
+  readonly #now: () => number;
+
+  /** `now` is injectable so expiry can be tested without racing a real clock. */
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
 
   readRefs(key: string): Promise<RefsRecord | undefined> {
     const entry = this.#records.get(key);
-    return Promise.resolve(entry && entry.expiresAt > Date.now() ? entry.record : undefined);
+    return Promise.resolve(entry && entry.expiresAt > this.#now() ? entry.record : undefined);
   }
 
   writeRefs(key: string, record: RefsRecord, ttlMs: number): Promise<void> {
-    this.#records.set(key, { record, expiresAt: Date.now() + ttlMs });
+    this.#records.set(key, { record, expiresAt: this.#now() + ttlMs });
     return Promise.resolve();
   }
 
   tryLock(key: string, ttlMs: number): Promise<ReleaseLock | undefined> {
     const held = this.#locks.get(key);
-    if (held && held.expiresAt > Date.now()) return Promise.resolve(undefined);
+    if (held && held.expiresAt > this.#now()) return Promise.resolve(undefined);
     const token = Symbol(key);
-    this.#locks.set(key, { token, expiresAt: Date.now() + ttlMs });
+    this.#locks.set(key, { token, expiresAt: this.#now() + ttlMs });
     return Promise.resolve(() => {
       if (this.#locks.get(key)?.token === token) this.#locks.delete(key);
       return Promise.resolve();
