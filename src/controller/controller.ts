@@ -12,7 +12,7 @@ import express from 'express';
 import type { ControllerConfig } from '../config/controller-config.ts';
 import { loadApplicationsFile, watchApplications, type ApplicationWatch } from '../application/index.ts';
 import { createClusterClient } from '../kube/cluster-client.ts';
-import { createDiscovery } from '../kube/discovery.ts';
+import { createDiscovery, objectPath } from '../kube/discovery.ts';
 import { loadKubeConfig } from '../kube/kubeconfig.ts';
 import { createRestClient, type RestClient } from '../kube/rest.ts';
 import type { Logger } from '../log.ts';
@@ -25,9 +25,11 @@ import { Renderer } from '../render/render.ts';
 import { GitSource } from '../source/git-source.ts';
 import { RedisFetchCoordinator } from '../source/redis-fetch-coordinator.ts';
 import { credentialsFromEnvironment, credentialsFromSecretData, type GitCredentials } from '../source/repository.ts';
-import { createAppRegistry, type AppOrigin, type AppRegistry, type RegisteredApp } from './app-registry.ts';
+import { formatRef } from '../../diff/objects.ts';
+import { createAppRegistry, keyOf, type AppOrigin, type AppRegistry, type RegisteredApp } from './app-registry.ts';
+import { createListWatchTransport, createManagedWatch, type ManagedWatch } from './managed-watch.ts';
 import { createReconciler } from './reconciler.ts';
-import { createReleaseStore } from './release-store.ts';
+import { createReleaseStore, type ReleaseStore } from './release-store.ts';
 import { createStatusSink, type StatusSink } from './status-sink.ts';
 
 export interface Controller {
@@ -45,6 +47,21 @@ async function readSecretCredentials(rest: RestClient, namespace: string, name: 
   const data = (body as { data?: Record<string, string> }).data ?? {};
   const decoded = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
   return credentialsFromSecretData(`${namespace}/${name}`, decoded);
+}
+
+/** The release store, telling the managed-object watch every inventory it loads or saves. */
+function reportingInventories(store: ReleaseStore, managed: ManagedWatch): ReleaseStore {
+  return {
+    async load(app) {
+      const record = await store.load(app);
+      managed.setInventory(keyOf(app), record.inventory.entries);
+      return record;
+    },
+    async save(app, record) {
+      await store.save(app, record);
+      managed.setInventory(keyOf(app), record.inventory.entries);
+    },
+  };
 }
 
 async function checkReachable(rest: RestClient, redis: Redis, config: ControllerConfig): Promise<void> {
@@ -67,7 +84,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   await redis.connect().catch(() => undefined);
   await checkReachable(rest, redis, config);
 
-  const cluster = createClusterClient(rest, createDiscovery(rest));
+  const discovery = createDiscovery(rest);
+  const cluster = createClusterClient(rest, discovery);
   const git = new GitSource({ cacheDir: path.join(config.cacheDir, 'git'), coordinator: new RedisFetchCoordinator(redis, `${config.queuePrefix}:source:`) });
   const renderer = new Renderer({ workDir: path.join(config.cacheDir, 'render') });
   const registry = createAppRegistry();
@@ -85,9 +103,28 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const queue = new ReconcileQueue(queueOptions);
   const schedulers = new PollSchedulers(queueOptions);
 
+  // Self-heal: a change of a managed object by someone else queues its Application.
+  const managed = createManagedWatch({
+    transport: createListWatchTransport(kc, rest),
+    namespaces: config.namespaces,
+    async collectionPath(kind, namespace) {
+      const info = await discovery.resolve(kind.group ? `${kind.group}/${kind.version}` : kind.version, kind.kind);
+      return objectPath({ ...info, namespaced: info.namespaced && namespace !== '' }, namespace, '');
+    },
+    onChange(key, ref, change) {
+      if (!registry.get(key)) return;
+      log.debug({ app: key, object: formatRef(ref), change }, 'managed object changed');
+      queue.enqueue({ app: key, reason: 'watch' })
+        .catch((error: unknown) => { log.warn({ app: key, err: error instanceof Error ? error.message : String(error) }, 'could not queue a reconcile'); });
+    },
+    onError(error, watched) {
+      log.warn({ watch: watched, err: error instanceof Error ? error.message : String(error) }, 'managed-object watch interrupted; retrying');
+    },
+  });
+  const releases = reportingInventories(createReleaseStore(rest), managed);
+
   const reconcile = createReconciler({
-    registry, git, renderer, cluster, status, log,
-    releases: createReleaseStore(rest),
+    registry, git, renderer, cluster, status, log, releases,
     async credentials(app) {
       const secret = app.spec.source.credentialsSecret;
       return secret ? readSecretCredentials(rest, app.application.metadata.namespace, secret) : environmentCredentials;
@@ -104,6 +141,11 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const register = async (raw: unknown, origin: AppOrigin, where: string, reason: 'startup' | 'watch'): Promise<RegisteredApp> => {
     const app = registry.upsert(raw, origin, where);
     resyncSchedulers();
+    // Watch what it manages before its first reconcile here: another replica may run that one.
+    if (app.valid && !managed.knows(app.key)) {
+      releases.load(app.application.metadata)
+        .catch((error: unknown) => { log.warn({ app: app.key, err: error instanceof Error ? error.message : String(error) }, 'release record not read'); });
+    }
     await queue.enqueue({ app: app.key, reason });
     return app;
   };
@@ -120,7 +162,9 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       onEvent: (event) => {
         if (event.type === 'deleted') {
           const meta = (event.object as { metadata?: { namespace?: string; name?: string } }).metadata;
-          if (registry.remove(`${meta?.namespace ?? ''}/${meta?.name ?? ''}`)) resyncSchedulers();
+          const key = `${meta?.namespace ?? ''}/${meta?.name ?? ''}`;
+          managed.forget(key);
+          if (registry.remove(key)) resyncSchedulers();
           return;
         }
         // Status writes come back as updates too: only a new generation is a new spec.
@@ -163,6 +207,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     registry, status, queue, address,
     async stop() {
       await watch?.stop();
+      await managed.stop();
       server.close();
       const finished = await Promise.all(workers.map((worker) => worker.drain(config.shutdownTimeoutMs).catch(() => false)));
       await schedulerSync;
