@@ -1,7 +1,10 @@
 /**
  * Sync of one planned object: a server-side apply dry run, a comparison of the
  * prediction with the live object, and a real apply only when something
- * changed, so an unchanged object keeps its resourceVersion. Immutable-field
+ * changed, so an unchanged object keeps its resourceVersion. An object that
+ * does not exist is applied without a dry run (outside dry-run mode). A
+ * prediction and a read of different versions of the object (a controller wrote
+ * in between) are read again before they are compared. Immutable-field
  * rejections are reported for the object, or, when forced, answered by deleting
  * and recreating it. Never throws: every outcome is a change-set entry.
  */
@@ -10,6 +13,7 @@ import type { ChangeAction, ChangeEntry } from './change-set.ts';
 import { clusterErrorReasonOf, type ClusterClient } from './cluster.ts';
 import type { ClusterErrorReason } from './errors.ts';
 import { isOwnedByBerth } from './drift.ts';
+import { isSameVersion } from './live-objects.ts';
 import type { SyncOptions } from './options.ts';
 import type { PlanStep } from './plan.ts';
 import { pollUntil } from './wait.ts';
@@ -69,14 +73,49 @@ async function recreate(step: PlanStep, payload: KubeObject, context: ApplyConte
   return entryOf(step, 'configured', `deleted and recreated: ${detail}`);
 }
 
-export async function syncObject(step: PlanStep, context: ApplyContext): Promise<ChangeEntry> {
+/** What a failed dry run means for the object; undefined when it is a failure to report as it is. */
+async function dryRunFailure(step: PlanStep, payload: KubeObject, context: ApplyContext, error: unknown): Promise<ChangeEntry | undefined> {
+  const { options } = context;
+  const reason = clusterErrorReasonOf(error);
+  if (reason === 'Immutable') {
+    if (!options.force && !step.options.force) {
+      return entryOf(step, 'failed', `${formatRef(step.ref)}: immutable field changed: ${(error as Error).message}; `
+        + `set ${annotations.syncOptions}: Force=true to delete and recreate it`, reason);
+    }
+    try {
+      return await recreate(step, payload, context, error);
+    } catch (cause) {
+      return failedEntry(step, 'recreate failed', cause);
+    }
+  }
+  const dependency = options.dryRun && reason === 'NotFound' ? missingDependency(step.ref, context) : undefined;
+  if (dependency !== undefined) {
+    return entryOf(step, 'created', `would be created (dry run; not validated by the server: ${dependency} does not exist yet)`);
+  }
+  return undefined;
+}
+
+/** Reads the live object of a step; `client.get` unless the group was listed at once. */
+export type ReadLive = (step: PlanStep) => Promise<KubeObject | undefined>;
+
+export async function syncObject(step: PlanStep, context: ApplyContext, readLive?: ReadLive): Promise<ChangeEntry> {
   const { client, options } = context;
   const payload = applyPayload(step.object, options.appName);
   const forceConflicts = options.forceConflicts;
   const dry = options.dryRun ? ' (dry run)' : '';
   let stage = 'read failed';
+  const dryRun = async (): Promise<{ predicted: KubeObject } | { entry: ChangeEntry }> => {
+    stage = 'dry run failed';
+    try {
+      return { predicted: await client.apply(payload, { dryRun: true, forceConflicts }) };
+    } catch (error) {
+      const entry = await dryRunFailure(step, payload, context, error);
+      if (entry === undefined) throw error;
+      return { entry };
+    }
+  };
   try {
-    let live = await client.get(step.ref);
+    let live = await (readLive === undefined ? client.get(step.ref) : readLive(step));
     if (step.hook?.deletePolicies.includes('BeforeHookCreation') && live !== undefined) {
       if (options.dryRun) return entryOf(step, 'created', 'the previous run would be deleted and the hook created again (dry run)');
       stage = 'delete before hook creation failed';
@@ -84,27 +123,26 @@ export async function syncObject(step: PlanStep, context: ApplyContext): Promise
       if (!deleted.gone) return entryOf(step, 'failed', `${formatRef(step.ref)}: ${stage}: ${deleted.message}`, 'Transient');
       live = undefined;
     }
-    stage = 'dry run failed';
-    let predicted: KubeObject;
-    try {
-      predicted = await client.apply(payload, { dryRun: true, forceConflicts });
-    } catch (error) {
-      const reason = clusterErrorReasonOf(error);
-      if (reason === 'Immutable') {
-        if (options.force || step.options.force) {
-          stage = 'recreate failed';
-          return await recreate(step, payload, context, error);
-        }
-        return entryOf(step, 'failed', `${formatRef(step.ref)}: immutable field changed: ${(error as Error).message}; `
-          + `set ${annotations.syncOptions}: Force=true to delete and recreate it`, reason);
-      }
-      const dependency = options.dryRun && reason === 'NotFound' ? missingDependency(step.ref, context) : undefined;
-      if (dependency !== undefined) {
-        return entryOf(step, 'created', `would be created (dry run; not validated by the server: ${dependency} does not exist yet)`);
-      }
-      throw error;
+    if (live === undefined && !options.dryRun) {
+      // Nothing to compare a prediction with, and the apply validates and admits
+      // exactly as its dry run would: the dry run would only cost a request.
+      stage = 'apply failed';
+      await client.apply(payload, { dryRun: false, forceConflicts });
+      return entryOf(step, 'created', 'created');
     }
-    if (live !== undefined && !options.hasDrifted(predicted, live) && isOwnedByBerth(live)) {
+    let prediction = await dryRun();
+    if ('entry' in prediction) return prediction.entry;
+    // A controller that wrote between the read and the dry run (the deployment
+    // controller's revision annotation right after a create) would otherwise look
+    // like drift, and a sync with nothing changed would apply again.
+    for (let retry = 0; retry < options.consistencyRetries && live !== undefined && !isSameVersion(prediction.predicted, live); retry += 1) {
+      stage = 'read failed';
+      live = await client.get(step.ref);
+      if (live === undefined || isSameVersion(prediction.predicted, live)) break;
+      prediction = await dryRun();
+      if ('entry' in prediction) return prediction.entry;
+    }
+    if (live !== undefined && !options.hasDrifted(prediction.predicted, live) && isOwnedByBerth(live)) {
       return entryOf(step, 'unchanged', 'unchanged');
     }
     const action: ChangeAction = live === undefined ? 'created' : 'configured';

@@ -11,8 +11,9 @@
  */
 import { formatRef, type KubeObject, type ObjectRef } from '../diff/objects.ts';
 import type { ChangeEntry } from './change-set.ts';
-import { entryOf, failedEntry, syncObject, type ApplyContext } from './apply-object.ts';
+import { entryOf, failedEntry, syncObject, type ApplyContext, type ReadLive } from './apply-object.ts';
 import { hookOutcome } from './hooks.ts';
+import { listedReader } from './live-objects.ts';
 import type { PlanGroup, PlanStep } from './plan.ts';
 import { mapBounded, pollUntil } from './wait.ts';
 
@@ -73,6 +74,24 @@ async function runHook(step: PlanStep, entry: ChangeEntry, run: ApplyRun): Promi
     : entryOf(step, 'failed', `${formatRef(step.ref)}: hook failed: ${message}`);
 }
 
+/**
+ * Reads the live objects of one group: with a client that can list, a kind in a
+ * namespace with at least `listThreshold` steps is read with one list. Per group,
+ * because the steps of one group are read at about the same time anyway; an object
+ * that changed after the list is caught by its dry run's resourceVersion and read
+ * again. Hooks are always read with a get: they are few, and may be recreated.
+ */
+function groupReader(group: PlanGroup, context: ApplyContext): ReadLive {
+  const { client, options } = context;
+  const lister = client.list === undefined ? undefined : { list: client.list.bind(client) };
+  const objects = group.steps.filter((step) => step.hook === undefined).map((step) => step.object);
+  const listed = listedReader(objects, lister, options.listThreshold, () => undefined);
+  return async (step) => {
+    const listing = step.hook === undefined ? await listed(step.object) : undefined;
+    return listing?.listed ? listing.live : client.get(step.ref);
+  };
+}
+
 async function applyGroup(group: PlanGroup, run: ApplyRun): Promise<ChangeEntry[]> {
   const { options } = run.context;
   const blocked = new Map<PlanStep, string>();
@@ -83,10 +102,11 @@ async function applyGroup(group: PlanGroup, run: ApplyRun): Promise<ChangeEntry[
       if (problem !== undefined) blocked.set(step, problem);
     }
   }
+  const readLive = groupReader(group, run.context);
   return mapBounded(group.steps, options.concurrency, async (step) => {
     const problem = blocked.get(step);
     if (problem !== undefined) return entryOf(step, 'failed', `${formatRef(step.ref)}: not applied: ${problem}`);
-    const entry = await syncObject(step, run.context);
+    const entry = await syncObject(step, run.context, readLive);
     if (step.hook === undefined || entry.action === 'failed' || options.dryRun) return entry;
     try {
       return await runHook(step, entry, run);

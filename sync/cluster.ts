@@ -2,7 +2,8 @@
  * The narrow interface through which sync/ reaches a cluster, and the
  * classification of its errors as data. src/kube implements it over the real API
  * server; unit tests use an in-memory fake. Everything sync/ needs is here:
- * server-side apply (with dry run), get, delete, and the scope of a kind.
+ * server-side apply (with dry run), get, delete, the scope of a kind, and
+ * optionally a list of one kind.
  *
  * Contract for implementations:
  * - `apply` is a server-side apply patch with field manager `berth`
@@ -11,6 +12,7 @@
  * - Failures are thrown as `ClusterError` with a `ClusterErrorReason`;
  *   `classifyKubeStatus` maps an API server Status to one.
  * - `get` resolves `undefined` for an object (or a kind) that does not exist.
+ * - `list` answers what a `get` of each object would, in one request.
  * - `delete` resolves when the API server accepted the deletion or the object
  *   was already gone; it does not wait for finalizers.
  */
@@ -36,7 +38,13 @@ export interface ApplyRequestOptions {
   forceConflicts: boolean;
 }
 
-export interface ClusterClient {
+/** Lists the objects of one kind (in one namespace); src/kube's cluster client has this method. */
+export interface LiveObjectLister {
+  list(apiVersion: string, kind: string, options: { namespace?: string }): Promise<KubeObject[]>;
+}
+
+/** `list` is optional: with it, many objects of one kind in one namespace are read with one request. */
+export interface ClusterClient extends Partial<LiveObjectLister> {
   apply(object: KubeObject, options: ApplyRequestOptions): Promise<KubeObject>;
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   delete(ref: ObjectRef, options: { propagation: PropagationPolicy }): Promise<void>;

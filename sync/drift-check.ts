@@ -25,7 +25,8 @@
  */
 import { diffApplication, type ApplicationDiff, type DiffOptions, type ObjectDiffInput } from '../diff/index.ts';
 import { formatRef, refKey, refOf, type KubeObject, type ObjectRef } from '../diff/objects.ts';
-import { clusterErrorReasonOf, type ClusterClient, type ClusterErrorReason } from './cluster.ts';
+import { clusterErrorReasonOf, type ClusterClient, type ClusterErrorReason, type LiveObjectLister } from './cluster.ts';
+import { isSameVersion, listedReader } from './live-objects.ts';
 import { mapBounded } from './wait.ts';
 
 export interface DriftCheckOptions {
@@ -47,10 +48,7 @@ export interface DriftCheckOptions {
   listThreshold: number;
 }
 
-/** Lists the objects of one kind (in one namespace); src/kube's cluster client has this method. */
-export interface LiveObjectLister {
-  list(apiVersion: string, kind: string, options: { namespace?: string }): Promise<KubeObject[]>;
-}
+export type { LiveObjectLister } from './cluster.ts';
 
 export const defaultDriftCheckOptions: Readonly<DriftCheckOptions> = {
   concurrency: 16, previousInventory: [], diff: {}, consistencyRetries: 3, lister: undefined, listThreshold: 8,
@@ -113,48 +111,6 @@ function secretValuesOf(object: KubeObject): string[] {
   return values.filter((value) => value.length > 0).sort((a, b) => b.length - a.length);
 }
 
-const resourceVersionOf = (object: KubeObject | undefined): string => object?.metadata.resourceVersion ?? '';
-
-/**
- * Whether the dry run and the get saw the same version of the object. A dry run answers
- * with the resourceVersion of the object it started from (it writes nothing), so equal
- * versions mean predicted is exactly live plus Berth's apply. Unequal ones mean a
- * controller wrote in between (the deployment controller bumping its revision
- * annotation right after an edit), and comparing them would report that write as drift.
- */
-function isConsistent(dryRun: { predicted: KubeObject } | { error: unknown }, live: KubeObject | undefined): boolean {
-  return 'error' in dryRun || resourceVersionOf(dryRun.predicted) === resourceVersionOf(live);
-}
-
-type Listing = { listed: true; live: KubeObject | undefined } | { listed: false };
-
-/**
- * For objects in a group (apiVersion, kind, namespace) of at least `threshold` desired
- * objects, their live object from one list of the group, started on first use; for the
- * others undefined (read them with a get).
- */
-function listedReader(desired: readonly KubeObject[], lister: LiveObjectLister | undefined, threshold: number, onList: () => void): (object: KubeObject) => Promise<Listing> | undefined {
-  const groupOf = (object: KubeObject): string => `${object.apiVersion}|${object.kind}|${object.metadata.namespace ?? ''}`;
-  const sizes = new Map<string, number>();
-  for (const object of desired) sizes.set(groupOf(object), (sizes.get(groupOf(object)) ?? 0) + 1);
-  const lists = new Map<string, Promise<Map<string, KubeObject> | undefined>>();
-  const keyOf = (object: KubeObject): string => `${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
-  return (object) => {
-    const group = groupOf(object);
-    if (!lister || (sizes.get(group) ?? 0) < threshold) return undefined;
-    let list = lists.get(group);
-    if (!list) {
-      onList();
-      list = lister.list(object.apiVersion, object.kind, { namespace: object.metadata.namespace }).then(
-        (items) => new Map(items.map((item) => [keyOf(item), item])),
-        () => undefined,
-      );
-      lists.set(group, list);
-    }
-    return list.then((items) => (items ? { listed: true, live: items.get(keyOf(object)) } : { listed: false }));
-  };
-}
-
 function redactSecretValues(message: string, object: KubeObject): string {
   let redacted = message;
   for (const value of secretValuesOf(object)) redacted = redacted.split(value).join('<masked>');
@@ -197,10 +153,11 @@ export async function checkDrift(client: ClusterClient, desired: readonly KubeOb
     return { dryRun, live: listing.listed ? listing.live : await getLive(ref) };
   };
 
+  const isConsistent = ({ dryRun, live }: Reading): boolean => 'error' in dryRun || isSameVersion(dryRun.predicted, live);
   const read = async (object: KubeObject): Promise<ObjectDiffInput> => {
     const ref = refOf(object);
     let reading = await firstReading(object, ref);
-    for (let retry = 0; retry < consistencyRetries && !isConsistent(reading.dryRun, reading.live); retry += 1) {
+    for (let retry = 0; retry < consistencyRetries && !isConsistent(reading); retry += 1) {
       counters.retries += 1;
       reading = await readOnce(object, ref);
     }

@@ -81,7 +81,7 @@ describe('sync engine change set', () => {
     cluster.failWith = (call) => (call.method === 'apply' && call.key === '/ConfigMap/shop/b' ? new ClusterError('Invalid', 'data.x: Invalid value', { code: 422 }) : undefined);
     const result = await sync(cluster, [cm('a'), cm('b'), cm('c'), deploy('web:1', { 'berth.dev/sync-wave': '1' })]);
     assert.deepEqual(actions(result), ['created ConfigMap/shop/a', 'failed ConfigMap/shop/b', 'created ConfigMap/shop/c', 'skipped Deployment/shop/web']);
-    assert.equal(entryFor(result, 'ConfigMap/shop/b')?.message, 'ConfigMap/shop/b: dry run failed: data.x: Invalid value');
+    assert.equal(entryFor(result, 'ConfigMap/shop/b')?.message, 'ConfigMap/shop/b: apply failed: data.x: Invalid value');
     assert.equal(entryFor(result, 'ConfigMap/shop/b')?.errorReason, 'Invalid');
     assert.match(entryFor(result, 'Deployment/shop/web')?.message ?? '', /not applied: ConfigMap\/shop\/b failed/);
     assert.equal(result.phase, 'Failed');

@@ -16,6 +16,12 @@ describe('sync options', () => {
     assert.throws(() => resolveSyncOptions({ concurrency: 0 }), /concurrency must be a positive integer/);
   });
 
+  it('refuses negative consistency retries and a list threshold below one', () => {
+    assert.equal(resolveSyncOptions({ consistencyRetries: 0 }).consistencyRetries, 0);
+    assert.throws(() => resolveSyncOptions({ consistencyRetries: -1 }), /consistencyRetries must be a non-negative integer/);
+    assert.throws(() => resolveSyncOptions({ listThreshold: 0 }), /listThreshold must be a positive integer/);
+  });
+
   it('reads Force and Prune from berth.dev/sync-options and ignores unknown keys', () => {
     const object = obj('v1', 'ConfigMap', 'shop', 'c', { annotations: { 'berth.dev/sync-options': 'Force=true, Prune=false,Replace=true' } });
     assert.deepEqual(objectSyncOptions(object), { force: true, prune: false });

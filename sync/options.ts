@@ -40,6 +40,17 @@ export interface SyncOptions {
   forceConflicts: boolean;
   /** Objects applied at once within one group of the plan. */
   concurrency: number;
+  /**
+   * Times an object is read again when its dry run saw another version of it than
+   * the read before (a controller wrote in between), so that write is not taken
+   * for drift and re-applied.
+   */
+  consistencyRetries: number;
+  /**
+   * With a client that can list, objects of one kind in one namespace and one
+   * group of the plan are read with one list when at least this many are desired.
+   */
+  listThreshold: number;
   hasDrifted: HasDrifted;
   propagation: PropagationPolicy;
   crdEstablishedTimeoutMs: number;
@@ -61,6 +72,8 @@ export function defaultSyncOptions(): SyncOptions {
     force: false,
     forceConflicts: true,
     concurrency: 8,
+    consistencyRetries: 3,
+    listThreshold: 8,
     hasDrifted: isDriftedByDefault,
     propagation: 'Background',
     crdEstablishedTimeoutMs: 60_000,
@@ -79,6 +92,12 @@ export function resolveSyncOptions(given: Partial<SyncOptions> = {}): SyncOption
   }
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
     throw new RangeError(`sync options: concurrency must be a positive integer, got ${options.concurrency}`);
+  }
+  if (!Number.isInteger(options.consistencyRetries) || options.consistencyRetries < 0) {
+    throw new RangeError(`sync options: consistencyRetries must be a non-negative integer, got ${options.consistencyRetries}`);
+  }
+  if (!Number.isInteger(options.listThreshold) || options.listThreshold < 1) {
+    throw new RangeError(`sync options: listThreshold must be a positive integer, got ${options.listThreshold}`);
   }
   return options;
 }

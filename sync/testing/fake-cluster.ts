@@ -13,7 +13,7 @@ import { isDriftedByDefault, isOwnedByBerth } from '../drift.ts';
 import type { Clock } from '../options.ts';
 
 export interface Call {
-  method: 'apply' | 'get' | 'delete' | 'resourceScope';
+  method: 'apply' | 'get' | 'list' | 'delete' | 'resourceScope';
   key: string;
   dryRun?: boolean;
 }
@@ -32,6 +32,8 @@ export class FakeCluster implements ClusterClient {
   readonly calls: Call[] = [];
   /** Return an error to make a call fail. */
   failWith: (call: Call) => ClusterError | undefined = () => undefined;
+  /** Runs before every call is answered, e.g. to let a controller write between two requests of the engine. */
+  beforeAnswer: (call: Call) => void = () => undefined;
   /** Runs after every stored write, e.g. to complete a Job or establish a CRD later. */
   afterWrite: (object: KubeObject) => void = (object) => {
     if (object.kind === 'CustomResourceDefinition') object.status = { conditions: [{ type: 'Established', status: 'True' }] };
@@ -57,6 +59,7 @@ export class FakeCluster implements ClusterClient {
   /** Log the call, then answer it like a server: failures as rejections. */
   private answer<T>(call: Call, respond: () => T): Promise<T> {
     this.calls.push(call);
+    this.beforeAnswer(call);
     try {
       const error = this.failWith(call);
       if (error) throw error;
@@ -64,6 +67,14 @@ export class FakeCluster implements ClusterClient {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  /** A write by someone other than Berth (a controller): the object changes and its resourceVersion moves. */
+  writeAsController(key: string, change: (object: KubeObject) => void): void {
+    const live = this.objects.get(key);
+    if (live === undefined) throw new Error(`fake cluster: no object ${key}`);
+    change(live);
+    this.store(live);
   }
 
   private store(object: KubeObject): KubeObject {
@@ -120,6 +131,12 @@ export class FakeCluster implements ClusterClient {
       const live = this.objects.get(refKey(ref));
       return live && clone(live);
     });
+  }
+
+  list(apiVersion: string, kind: string, options: { namespace?: string }): Promise<KubeObject[]> {
+    return this.answer({ method: 'list', key: `${apiVersion}/${kind}/${options.namespace ?? ''}` }, () => [...this.objects.values()]
+      .filter((o) => o.apiVersion === apiVersion && o.kind === kind && (options.namespace === undefined || o.metadata.namespace === options.namespace))
+      .map(clone));
   }
 
   delete(ref: ObjectRef, _options: { propagation: PropagationPolicy }): Promise<void> {
