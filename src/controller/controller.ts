@@ -32,6 +32,9 @@ import { createReconciler } from './reconciler.ts';
 import { createReleaseStore, type ReleaseStore } from './release-store.ts';
 import { createStatusSink, type StatusSink } from './status-sink.ts';
 
+/** How often the poll schedulers in Redis are re-asserted from the registry. */
+const schedulerResyncIntervalMs = 30_000;
+
 export interface Controller {
   registry: AppRegistry;
   status: StatusSink;
@@ -186,6 +189,12 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     await startPollWorker(queue, (key) => registry.tracking(key)),
   ];
   resyncSchedulers();
+  // Poll schedulers live in Redis: a Redis that lost its data (restarted without
+  // persistence) has none, and nothing else would recreate them. Upserting is
+  // idempotent, so re-asserting them on every reconnect and now and then is cheap.
+  redis.on('ready', resyncSchedulers);
+  const schedulerTimer = setInterval(resyncSchedulers, schedulerResyncIntervalMs);
+  schedulerTimer.unref();
 
   const app = express();
   app.get('/healthz', (_request, response) => { response.json({ status: 'ok' }); });
@@ -206,6 +215,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   return {
     registry, status, queue, address,
     async stop() {
+      clearInterval(schedulerTimer);
+      redis.off('ready', resyncSchedulers);
       await watch?.stop();
       await managed.stop();
       server.close();

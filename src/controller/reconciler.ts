@@ -53,10 +53,11 @@ async function liveHealth(cluster: KubeClusterClient, refs: readonly ObjectRef[]
 export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
   const now = deps.now ?? (() => new Date());
 
-  return async (job): Promise<ReconcileOutcome> => {
+  return async (job, context): Promise<ReconcileOutcome> => {
     const app = deps.registry.get(job.app);
     if (!app) return {}; // deleted since the job was queued
-    const log = deps.log.child({ app: job.app, reason: job.reason });
+    const log = deps.log.child({ app: job.app, reason: job.reason, job: context.jobId, attempt: context.attempt });
+    log.debug({ announced: job.revision }, 'reconcile started');
     if (!app.valid) {
       await deps.status.invalid(app);
       throw new UnrecoverableSyncError('InvalidManifests', [app.message]);
@@ -64,9 +65,9 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
     const { application, spec } = app;
 
     let record: ReleaseRecord = await deps.releases.load(application.metadata);
-    let context: RenderContext;
+    let renderContext: RenderContext;
     try {
-      context = { git: deps.git, renderer: deps.renderer, application, spec, repository: parseRepository(spec.source.repoURL, await deps.credentials(app)) };
+      renderContext = { git: deps.git, renderer: deps.renderer, application, spec, repository: parseRepository(spec.source.repoURL, await deps.credentials(app)) };
     } catch (error) {
       if (error instanceof InvalidSourceError) {
         await deps.status.publish(app, buildStatus({ application, record, drift: undefined, health: new Map(), error: error.message, now: now() }), undefined);
@@ -77,7 +78,7 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
 
     let target;
     try {
-      target = await resolveTarget(context);
+      target = await resolveTarget(renderContext, job.reason === 'webhook' || job.reason === 'manual' || job.revision !== undefined);
     } catch (error) {
       // Unreachable Git or an unknown ref: say so on the Application, then let the queue retry (or not).
       const message = error instanceof Error ? error.message : String(error);
@@ -93,7 +94,7 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
     let result: ReleaseStepResult | undefined;
     if (automated) {
       const step = await advanceRelease(record, trigger, {
-        render: revisionRenderer(context, target),
+        render: revisionRenderer(renderContext, target),
         client: deps.cluster,
         options: {
           rollback: spec.rollback.enabled,
@@ -122,7 +123,7 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
     let error: string | undefined;
     if (recheckAt === undefined) {
       try {
-        const rendered = await renderCommit(context, target);
+        const rendered = await renderCommit(renderContext, target);
         const desired = await prepareDesired(rendered, { appName: job.app, destinationNamespace: spec.destinationNamespace }, deps.cluster);
         const driftOptions = { previousInventory: record.inventory.entries, diff: { ignoreDifferences: spec.ignoreDifferences }, lister: deps.cluster };
         drift = await checkDrift(deps.cluster, desired, driftOptions);

@@ -20,9 +20,13 @@ export interface RenderContext {
   repository: Repository;
 }
 
-/** The commit the Application's targetRevision names now. */
-export async function resolveTarget(context: RenderContext): Promise<ResolvedRevision> {
-  return context.git.resolveRevision(context.repository, context.spec.source.targetRevision);
+/**
+ * The commit the Application's targetRevision names now. `fresh` asks the Git
+ * server instead of reusing refs another replica listed a few seconds ago: a
+ * webhook or a person announced a new commit, and the shared refs may predate it.
+ */
+export async function resolveTarget(context: RenderContext, fresh = false): Promise<ResolvedRevision> {
+  return context.git.resolveRevision(context.repository, context.spec.source.targetRevision, fresh ? { maxAgeMs: 0 } : {});
 }
 
 export async function renderCommit(context: RenderContext, resolved: ResolvedRevision | string): Promise<KubeObject[]> {

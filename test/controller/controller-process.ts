@@ -20,14 +20,23 @@ export interface ControllerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function startControllerProcess(args: { appsFile?: string; watchCluster?: boolean; namespaces?: string[]; queuePrefix?: string }): ControllerProcess {
+export interface ControllerProcessOptions {
+  appsFile?: string;
+  watchCluster?: boolean;
+  namespaces?: string[];
+  queuePrefix?: string;
+  /** Another Redis than the harness's (a test that stops its own). */
+  redisUrl?: string;
+}
+
+export function startControllerProcess(args: ControllerProcessOptions): ControllerProcess {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-controller-'));
   const logFile = path.join(dir, 'controller.log');
   const out = fs.openSync(logFile, 'a');
   const child = spawn(path.join(root, 'src/bin/node'), [
     path.join(root, 'src/cli/main.ts'), 'controller',
     '--kubeconfig', kubeconfigPath(),
-    '--redis-url', redisUrl(),
+    '--redis-url', args.redisUrl ?? redisUrl(),
     '--queue-prefix', args.queuePrefix ?? uniqueName('berth-e2e'),
     '--cache-dir', path.join(dir, 'cache'),
     '--listen', '127.0.0.1:0',
