@@ -17,6 +17,7 @@ interface ControllerFlags {
   watchCluster?: string;
   listen?: string;
   concurrency?: string;
+  globalConcurrency?: string;
   cacheDir?: string;
   queuePrefix?: string;
   shutdownTimeout?: string;
@@ -35,6 +36,7 @@ export function registerControllerCommand(program: Command): void {
     .option('--watch-cluster <bool>', `watch Application resources in the cluster: true|false (${env.watchCluster}; default true)`)
     .option('--listen <host:port>', `address of the health endpoints and API (${env.listen}; default 0.0.0.0:8080)`)
     .option('--concurrency <n>', `reconciles this process runs at once (${env.concurrency}; default 16)`)
+    .option('--global-concurrency <n>', `reconciles all replicas together run at once (${env.globalConcurrency}; default: no limit)`)
     .option('--cache-dir <dir>', `writable folder for Git caches and renders (${env.cacheDir})`)
     .option('--queue-prefix <prefix>', `prefix of every Redis key (${env.queuePrefix}; default berth)`)
     .option('--shutdown-timeout <ms>', `how long SIGTERM waits for in-flight reconciles (${env.shutdownTimeoutMs}; default 30000)`)
@@ -42,7 +44,7 @@ export function registerControllerCommand(program: Command): void {
     .action(async (flags: ControllerFlags) => {
       const raw: RawControllerConfig = {
         kubeconfig: flags.kubeconfig, redisUrl: flags.redisUrl, appsFile: flags.apps, namespaces: flags.namespaces,
-        watchCluster: flags.watchCluster, listen: flags.listen, concurrency: flags.concurrency, cacheDir: flags.cacheDir,
+        watchCluster: flags.watchCluster, listen: flags.listen, concurrency: flags.concurrency, globalConcurrency: flags.globalConcurrency, cacheDir: flags.cacheDir,
         queuePrefix: flags.queuePrefix, shutdownTimeoutMs: flags.shutdownTimeout, logLevel: flags.logLevel,
       };
       let config;

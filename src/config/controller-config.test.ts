@@ -10,14 +10,16 @@ describe('controller configuration', () => {
     assert.deepEqual(config.namespaces, []);
     assert.equal(config.watchCluster, true);
     assert.equal(config.concurrency, 16);
+    assert.equal(config.globalConcurrency, undefined);
   });
 
   it('prefers a flag over its environment variable, and the variable over the default', () => {
-    const env = { BERTH_REDIS_URL: 'redis://env:6379', BERTH_CONCURRENCY: '4', BERTH_NAMESPACES: 'team-a, team-b' };
+    const env = { BERTH_REDIS_URL: 'redis://env:6379', BERTH_CONCURRENCY: '4', BERTH_NAMESPACES: 'team-a, team-b', BERTH_GLOBAL_CONCURRENCY: '40' };
     const config = resolveControllerConfig({ redisUrl: 'redis://flag:6379' }, env);
     assert.equal(config.redisUrl, 'redis://flag:6379');
     assert.equal(config.concurrency, 4);
     assert.deepEqual(config.namespaces, ['team-a', 'team-b']);
+    assert.equal(config.globalConcurrency, 40);
   });
 
   it('names the flag and the variable of every invalid value', () => {

@@ -22,6 +22,8 @@ export interface ControllerConfig {
   listen: { host: string; port: number };
   /** Reconciles running at once in this process. */
   concurrency: number;
+  /** Reconciles running at once across all replicas; undefined means no limit beyond each process's. */
+  globalConcurrency: number | undefined;
   /** Where Git caches and render snapshots live (must be writable). */
   cacheDir: string;
   /** Prefix of every Redis key, so several installations can share one Redis. */
@@ -40,6 +42,7 @@ export const environmentNames = {
   watchCluster: 'BERTH_WATCH_CLUSTER',
   listen: 'BERTH_LISTEN',
   concurrency: 'BERTH_CONCURRENCY',
+  globalConcurrency: 'BERTH_GLOBAL_CONCURRENCY',
   cacheDir: 'BERTH_CACHE_DIR',
   queuePrefix: 'BERTH_QUEUE_PREFIX',
   shutdownTimeoutMs: 'BERTH_SHUTDOWN_TIMEOUT_MS',
@@ -61,6 +64,7 @@ const schema = z.object({
   watchCluster: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   listen: listenSchema.default({ host: '0.0.0.0', port: 8080 }),
   concurrency: z.coerce.number().int().min(1).max(1000).default(16),
+  globalConcurrency: z.coerce.number().int().min(1).max(100_000).optional(),
   cacheDir: z.string().min(1).default(path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'berth')),
   queuePrefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash and underscore only').default('berth'),
   shutdownTimeoutMs: z.coerce.number().int().min(0).default(30_000),
@@ -89,6 +93,6 @@ export function resolveControllerConfig(flags: RawControllerConfig, env: NodeJS.
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const { kubeconfig, appsFile, ...rest } = parsed.data;
-  return { ...rest, kubeconfig, appsFile };
+  const { kubeconfig, appsFile, globalConcurrency, ...rest } = parsed.data;
+  return { ...rest, kubeconfig, appsFile, globalConcurrency };
 }

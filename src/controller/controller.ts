@@ -99,6 +99,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
     concurrency: config.concurrency,
+    ...(config.globalConcurrency !== undefined ? { globalConcurrency: config.globalConcurrency } : {}),
     drainTimeoutMs: config.shutdownTimeoutMs,
     // pino's (fields, message) signature is the queue's log interface as it is.
     log,
