@@ -137,9 +137,17 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
 
   // Registry changes move the poll schedulers and queue a reconcile of what changed.
   let schedulerSync = Promise.resolve();
+  // Coalesced: registering 1,000 Applications at start-up asks 1,000 times, and
+  // one pass over the registry after the last ask answers them all.
+  let resyncPending = false;
   const resyncSchedulers = (): void => {
+    if (resyncPending) return;
+    resyncPending = true;
     schedulerSync = schedulerSync
-      .then(async () => { await schedulers.syncSchedulers(registry.pollTargets()); })
+      .then(async () => {
+        resyncPending = false;
+        await schedulers.syncSchedulers(registry.pollTargets());
+      })
       .catch((error: unknown) => { log.warn({ err: error instanceof Error ? error.message : String(error) }, 'poll schedulers not updated'); });
   };
   const register = async (raw: unknown, origin: AppOrigin, where: string, reason: 'startup' | 'watch'): Promise<RegisteredApp> => {

@@ -27,11 +27,17 @@ function path(app: ApplicationKey): string {
 }
 
 export function createReleaseStore(rest: RestClient): ReleaseStore {
+  // The text last read or written per Application: a record that comes back
+  // unchanged from a reconcile (a poll that found nothing new) is not written
+  // again, so a steady state costs the API server no writes.
+  const known = new Map<string, string>();
+  const keyOf = (app: ApplicationKey): string => `${app.namespace}/${app.name}`;
   return {
     async load(app) {
       try {
         const { body } = await rest.request('GET', path(app));
         const text = (body as { data?: Record<string, string> }).data?.[dataKey];
+        if (text) known.set(keyOf(app), text);
         return text ? (JSON.parse(text) as ReleaseRecord) : initialReleaseRecord();
       } catch (error) {
         if (error instanceof KubeApiError && error.status === 404) return initialReleaseRecord();
@@ -39,6 +45,8 @@ export function createReleaseStore(rest: RestClient): ReleaseStore {
       }
     },
     async save(app, record) {
+      const text = JSON.stringify(record);
+      if (known.get(keyOf(app)) === text) return;
       await rest.request('PATCH', path(app), {
         query: { fieldManager, force: 'true' },
         contentType: 'application/apply-patch+yaml',
@@ -50,9 +58,10 @@ export function createReleaseStore(rest: RestClient): ReleaseStore {
             namespace: app.namespace,
             labels: { 'app.kubernetes.io/managed-by': 'berth', 'berth.dev/release-of': app.name },
           },
-          data: { [dataKey]: JSON.stringify(record) },
+          data: { [dataKey]: text },
         },
       });
+      known.set(keyOf(app), text);
     },
   };
 }
