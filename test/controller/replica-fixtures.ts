@@ -8,14 +8,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
 import { dump } from 'js-yaml';
-import { Redis } from 'ioredis';
 import type { ReleaseRecord } from '../../sync/index.ts';
 import { KubeApiError, type RestClient } from '../../src/kube/rest.ts';
 import { reconcileJobNames, type ReconcileQueue } from '../../src/queue/reconcile-queue.ts';
 import { eventually } from '../harness/eventually.ts';
-import { startProcess, stopProcess, type ManagedProcess } from '../harness/processes.ts';
 import type { ControllerProcess } from './controller-process.ts';
 
 export function configMapYaml(namespace: string, name: string, value: string): string {
@@ -122,23 +119,4 @@ export async function controllerStarted(controller: ControllerProcess, timeoutMs
     Promise.resolve(controller.logLines().some((line) => line.msg === 'controller started') ? true : undefined), { timeoutMs }));
 }
 
-/** Starts `redis-server` without persistence on `port`, answers PING before it returns; stopped when the test ends. */
-export async function startPrivateRedis(t: TestContext, port: number, logDir: string): Promise<ManagedProcess> {
-  const server = startProcess({
-    name: `redis-${port}`, command: 'redis-server', logDir,
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-  });
-  t.after(() => stopProcess(server, 2_000));
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  await eventually('redis-server to answer', async () => {
-    try {
-      await probe.connect();
-      await probe.ping();
-      return true;
-    } finally {
-      probe.disconnect();
-    }
-  }, { timeoutMs: 10_000, intervalMs: 50 });
-  return server;
-}
+export { startPrivateRedis } from '../harness/private-redis.ts';

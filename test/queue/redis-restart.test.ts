@@ -7,39 +7,23 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
-import { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { eventually } from '../harness/eventually.ts';
 import { freePort } from '../harness/ports.ts';
-import { startProcess, stopProcess, type ManagedProcess } from '../harness/processes.ts';
+import { stopProcess } from '../harness/processes.ts';
 import { ReconcileQueue } from '../../src/queue/reconcile-queue.ts';
 import { startReconcileWorker } from '../../src/queue/reconcile-worker.ts';
 import type { QueueLog } from '../../src/queue/options.ts';
 import { testQueueOptions } from './helpers.ts';
+import { startPrivateRedis } from '../harness/private-redis.ts';
 
-async function startRedis(t: TestContext, port: number, logDir: string): Promise<ManagedProcess> {
-  const redis = startProcess({ name: `redis-${port}`, command: 'redis-server', args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], logDir });
-  t.after(() => stopProcess(redis, 2_000));
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  await eventually('redis-server answers', async () => {
-    try {
-      await probe.connect();
-      await probe.ping();
-      return true;
-    } finally {
-      probe.disconnect();
-    }
-  }, { timeoutMs: 10_000, intervalMs: 50 });
-  return redis;
-}
 
 describe('a Redis restart', () => {
   it('is survived: the worker reconnects and carries on, and a trigger sent meanwhile is not lost', async (t) => {
     const logDir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-redis-'));
     t.after(() => fs.rm(logDir, { recursive: true, force: true }));
     const port = await freePort();
-    const server = await startRedis(t, port, logDir);
+    const server = await startPrivateRedis(t, port, logDir);
 
     const warnings: string[] = [];
     const log: QueueLog = { info: () => undefined, warn: (_, message) => { warnings.push(message); }, error: (_, message) => { warnings.push(message); } };
@@ -63,7 +47,7 @@ describe('a Redis restart', () => {
     // Sent while Redis is down: held by the client until it reconnects.
     const sentDuringOutage = queue.enqueue({ app: 'shop/web', reason: 'webhook', revision: 'during' });
 
-    await startRedis(t, port, logDir);
+    await startPrivateRedis(t, port, logDir);
     await sentDuringOutage;
     await queue.enqueue({ app: 'shop/cart', reason: 'webhook', revision: 'after' });
     await eventually('both later triggers are reconciled', () => Promise.resolve(reconciled.includes('during') && reconciled.includes('after') ? true : undefined), { timeoutMs: 30_000 });
