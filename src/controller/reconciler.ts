@@ -14,6 +14,7 @@ import {
   type ReleaseRecord, type ReleaseTrigger, type RenderedRevision, type ReleaseStepResult,
 } from '../../sync/index.ts';
 import { prepareDesired } from '../../sync/desired-payload.ts';
+import { adoptUnchangedRevision } from '../../sync/release-adopt.ts';
 import { checkDrift, type DriftCheckResult } from '../../sync/drift-check.ts';
 import { observeRollout } from '../../sync/release-observe.ts';
 import type { Logger } from '../log.ts';
@@ -25,7 +26,7 @@ import type { GitSource } from '../source/git-source.ts';
 import { parseRepository, type GitCredentials } from '../source/repository.ts';
 import type { AppRegistry, RegisteredApp } from './app-registry.ts';
 import type { ReleaseStore } from './release-store.ts';
-import { renderCommit, resolveTarget, revisionRenderer, type RenderContext } from './render-revision.ts';
+import { leavesPathsUntouched, renderCommit, resolveTarget, revisionRenderer, type RenderContext } from './render-revision.ts';
 import { buildStatus } from './status-report.ts';
 import type { StatusSink } from './status-sink.ts';
 
@@ -90,9 +91,24 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
       : { type: 'revision', revision: target.commit, initiator: initiatorOf(job) };
     const automated = spec.automated !== undefined || job.reason === 'manual';
 
+    // Changed-path filter: a commit that touches nothing this Application renders
+    // from is adopted without a sync (a person asking for a sync always gets one).
+    let adopted = false;
+    if (automated && trigger.type === 'revision' && job.reason !== 'manual' && spec.source.changedPathFilter
+      && record.state.status === 'Healthy' && record.appliedRevision !== undefined && record.appliedRevision !== target.commit
+      && await leavesPathsUntouched(renderContext, record.appliedRevision, target)) {
+      const next = adoptUnchangedRevision(record, target.commit, `${target.commit.slice(0, 12)} changes nothing under ${spec.source.path}`);
+      if (next) {
+        record = next;
+        adopted = true;
+        await deps.releases.save(application.metadata, record);
+        log.info({ revision: target.commit }, 'commit leaves this Application untouched: adopted without a sync');
+      }
+    }
+
     let recheckAt: Date | undefined;
     let result: ReleaseStepResult | undefined;
-    if (automated) {
+    if (automated && !adopted) {
       const step = await advanceRelease(record, trigger, {
         render: revisionRenderer(renderContext, target),
         client: deps.cluster,

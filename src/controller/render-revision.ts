@@ -10,6 +10,7 @@ import type { Application, ResolvedApplicationSpec } from '../application/index.
 import type { Renderer } from '../render/render.ts';
 import { InvalidSourceError, TransientSourceError } from '../source/errors.ts';
 import type { GitSource, ResolvedRevision } from '../source/git-source.ts';
+import { touchesAny } from '../source/git-tree.ts';
 import type { Repository } from '../source/repository.ts';
 
 export interface RenderContext {
@@ -61,4 +62,17 @@ export function revisionRenderer(context: RenderContext, current: ResolvedRevisi
       throw error;
     }
   };
+}
+
+/**
+ * Whether the commits between `from` and the target leave everything this
+ * Application renders from untouched: its path and its `watchPaths`. Unknown
+ * (history not available locally, a force push to unrelated history) counts as
+ * touched, so the filter can only ever save work, never skip a real change.
+ */
+export async function leavesPathsUntouched(context: RenderContext, from: string, target: ResolvedRevision): Promise<boolean> {
+  await context.git.fetch(context.repository, target);
+  const changed = await context.git.changedPaths(context.repository, from, target.commit);
+  if (changed === undefined) return false;
+  return !touchesAny(changed, [context.spec.source.path, ...context.spec.source.watchPaths]);
 }

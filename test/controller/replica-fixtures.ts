@@ -25,6 +25,8 @@ export interface FileApplication {
   repoURL: string;
   path: string;
   pollInterval: string;
+  /** `spec.source.changedPathFilter`; the schema's default (true) when absent. */
+  changedPathFilter?: boolean;
 }
 
 /** Writes `<dir>/apps.yaml` with the Applications (automated, pruning) as one List; returns its path. */
@@ -35,7 +37,10 @@ export function writeApplicationsFile(dir: string, apps: readonly FileApplicatio
     items: apps.map((app) => ({
       apiVersion: 'berth.dev/v1alpha1', kind: 'Application', metadata: { name: app.name, namespace: app.namespace },
       spec: {
-        source: { repoURL: app.repoURL, targetRevision: 'main', path: app.path },
+        source: {
+          repoURL: app.repoURL, targetRevision: 'main', path: app.path,
+          ...(app.changedPathFilter === undefined ? {} : { changedPathFilter: app.changedPathFilter }),
+        },
         destination: { namespace: app.namespace },
         syncPolicy: { automated: { prune: true }, pollInterval: app.pollInterval },
       },
