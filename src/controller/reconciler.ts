@@ -11,12 +11,13 @@ import { refKey, type ObjectRef } from '../../diff/objects.ts';
 import type { Health } from '../../health/index.ts';
 import {
   advanceRelease, appendHistory, renderedRevision, runSync, UnrecoverableSyncError,
-  type ReleaseRecord, type ReleaseTrigger, type RenderedRevision, type ReleaseStepResult,
+  type ReleaseRecord, type ReleaseTrigger, type RenderedRevision, type ReleaseStepResult, type SyncOptions,
 } from '../../sync/index.ts';
 import { prepareDesired } from '../../sync/desired-payload.ts';
 import { adoptUnchangedRevision } from '../../sync/release-adopt.ts';
 import { checkDrift, type DriftCheckResult } from '../../sync/drift-check.ts';
 import { observeRollout } from '../../sync/release-observe.ts';
+import type { ResolvedApplicationSpec } from '../application/index.ts';
 import type { Logger } from '../log.ts';
 import type { KubeClusterClient } from '../kube/cluster-client.ts';
 import type { ReconcileFunction, ReconcileJob, ReconcileOutcome } from '../queue/reconcile-job.ts';
@@ -115,16 +116,7 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
         options: {
           rollback: spec.rollback.enabled,
           healthTimeoutMs: spec.rollback.healthTimeoutMs,
-          sync: {
-            prune: spec.automated?.prune ?? false,
-            allowEmpty: spec.automated?.allowEmpty ?? false,
-            createNamespace: spec.syncOptions.createNamespace,
-            destinationNamespace: spec.destinationNamespace,
-            appName: job.app,
-            force: spec.syncOptions.force,
-            ...(spec.syncOptions.forceConflicts !== undefined ? { forceConflicts: spec.syncOptions.forceConflicts } : {}),
-            ...(spec.syncOptions.prunePropagationPolicy ? { propagation: spec.syncOptions.prunePropagationPolicy } : {}),
-          },
+          sync: syncOptionsOf(spec, job.app),
         },
       }, now());
       record = step.record;
@@ -145,7 +137,7 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
         drift = await checkDrift(deps.cluster, desired, driftOptions);
         const settled = record.state.status === 'Healthy' && record.appliedRevision === target.commit;
         if (settled && spec.automated?.selfHeal && drift.status === 'OutOfSync') {
-          record = await selfHeal(deps, record, renderedRevision(target.commit, rendered), spec.automated.prune, job.app, spec.destinationNamespace, now);
+          record = await selfHeal(deps, record, renderedRevision(target.commit, rendered), syncOptionsOf(spec, job.app), now);
           await deps.releases.save(application.metadata, record);
           log.info({ revision: target.commit }, 'self-heal: drift corrected');
           drift = await checkDrift(deps.cluster, desired, { ...driftOptions, previousInventory: record.inventory.entries });
@@ -163,15 +155,26 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
   };
 }
 
+/** The sync options an Application's spec asks for: the same for a release step and for self-heal. */
+function syncOptionsOf(spec: ResolvedApplicationSpec, appName: string): Partial<SyncOptions> {
+  return {
+    prune: spec.automated?.prune ?? false,
+    allowEmpty: spec.automated?.allowEmpty ?? false,
+    createNamespace: spec.syncOptions.createNamespace,
+    destinationNamespace: spec.destinationNamespace,
+    appName,
+    force: spec.syncOptions.force,
+    ...(spec.syncOptions.forceConflicts !== undefined ? { forceConflicts: spec.syncOptions.forceConflicts } : {}),
+    ...(spec.syncOptions.prunePropagationPolicy ? { propagation: spec.syncOptions.prunePropagationPolicy } : {}),
+  };
+}
+
 /** Re-applies the running revision after someone changed the cluster; history says so. */
 async function selfHeal(
-  deps: ReconcilerDeps, record: ReleaseRecord, desired: RenderedRevision, prune: boolean,
-  appName: string, destinationNamespace: string, now: () => Date,
+  deps: ReconcilerDeps, record: ReleaseRecord, desired: RenderedRevision, options: Partial<SyncOptions>, now: () => Date,
 ): Promise<ReleaseRecord> {
   const startedAt = now().toISOString();
-  const result = await runSync(deps.cluster, { desired, previousInventory: record.inventory }, {
-    prune, destinationNamespace, appName,
-  });
+  const result = await runSync(deps.cluster, { desired, previousInventory: record.inventory }, options);
   const history = appendHistory(record.history, {
     revision: desired.revision, initiator: 'auto', phase: result.phase, startedAt, finishedAt: now().toISOString(),
     changes: result.summary, message: `self-heal: ${result.message}`,

@@ -10,7 +10,6 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { dump } from 'js-yaml';
 import type { KubeObject } from '../../diff/objects.ts';
-import type { ReleaseRecord } from '../../sync/index.ts';
 import { createRestClient } from '../../src/kube/rest.ts';
 import { testKubeConfig, testNamespace } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
@@ -18,6 +17,7 @@ import { neverReadyAnnotation } from '../harness/kwok.ts';
 import { installApplicationCrd } from '../application/install-crd.ts';
 import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
 import { startControllerProcess } from './controller-process.ts';
+import { readRelease } from './replica-fixtures.ts';
 
 function deployment(namespace: string, image: string, neverReady = false): string {
   return dump({
@@ -68,11 +68,7 @@ describe('the controller, end to end', () => {
       (await rest.request('GET', `/apis/apps/v1/namespaces/${namespace}/deployments/web`)).body as KubeObject;
     const imageOf = (d: KubeObject | undefined): string | undefined =>
       (d?.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined)?.template?.spec?.containers?.[0]?.image;
-    const release = async (): Promise<ReleaseRecord | undefined> => {
-      const { body } = await rest.request('GET', `/api/v1/namespaces/${namespace}/configmaps/berth-release-web`);
-      const text = (body as { data?: Record<string, string> }).data?.['release.json'];
-      return text ? (JSON.parse(text) as ReleaseRecord) : undefined;
-    };
+    const release = () => readRelease(rest, namespace, 'web');
     const settledOn = (revision: string) => async () => {
       const record = await release();
       return record?.state.status === 'Healthy' && record.state.revision === revision ? record : undefined;
