@@ -21,6 +21,8 @@ interface ControllerFlags {
   cacheDir?: string;
   queuePrefix?: string;
   shutdownTimeout?: string;
+  stalledInterval?: string;
+  lockDuration?: string;
   logLevel?: string;
 }
 
@@ -40,12 +42,15 @@ export function registerControllerCommand(program: Command): void {
     .option('--cache-dir <dir>', `writable folder for Git caches and renders (${env.cacheDir})`)
     .option('--queue-prefix <prefix>', `prefix of every Redis key (${env.queuePrefix}; default berth)`)
     .option('--shutdown-timeout <ms>', `how long SIGTERM waits for in-flight reconciles (${env.shutdownTimeoutMs}; default 30000)`)
+    .option('--stalled-interval <ms>', `how often to look for reconciles whose replica died (${env.stalledIntervalMs}; default 30000)`)
+    .option('--lock-duration <ms>', `how long a reconcile's lock outlives its replica before another takes it over (${env.lockDurationMs}; default 30000)`)
     .option('--log-level <level>', `trace|debug|info|warn|error (${env.logLevel}; default info)`)
     .action(async (flags: ControllerFlags) => {
       const raw: RawControllerConfig = {
         kubeconfig: flags.kubeconfig, redisUrl: flags.redisUrl, appsFile: flags.apps, namespaces: flags.namespaces,
         watchCluster: flags.watchCluster, listen: flags.listen, concurrency: flags.concurrency, globalConcurrency: flags.globalConcurrency, cacheDir: flags.cacheDir,
-        queuePrefix: flags.queuePrefix, shutdownTimeoutMs: flags.shutdownTimeout, logLevel: flags.logLevel,
+        queuePrefix: flags.queuePrefix, shutdownTimeoutMs: flags.shutdownTimeout,
+        stalledIntervalMs: flags.stalledInterval, lockDurationMs: flags.lockDuration, logLevel: flags.logLevel,
       };
       let config;
       try {

@@ -11,6 +11,15 @@ describe('controller configuration', () => {
     assert.equal(config.watchCluster, true);
     assert.equal(config.concurrency, 16);
     assert.equal(config.globalConcurrency, undefined);
+    assert.equal(config.stalledIntervalMs, 30_000);
+    assert.equal(config.lockDurationMs, 30_000);
+  });
+
+  it('takes the recovery timings of dead replicas, and refuses ones under a second', () => {
+    const config = resolveControllerConfig({ stalledIntervalMs: '5000' }, { BERTH_LOCK_DURATION_MS: '8000' });
+    assert.equal(config.stalledIntervalMs, 5_000);
+    assert.equal(config.lockDurationMs, 8_000);
+    assert.throws(() => resolveControllerConfig({ lockDurationMs: '200' }, {}), /--lock-duration \(BERTH_LOCK_DURATION_MS\)/);
   });
 
   it('prefers a flag over its environment variable, and the variable over the default', () => {

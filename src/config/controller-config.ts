@@ -30,6 +30,10 @@ export interface ControllerConfig {
   queuePrefix: string;
   /** How long SIGTERM waits for in-flight reconciles before closing. */
   shutdownTimeoutMs: number;
+  /** How often a replica looks for reconciles whose replica died (BullMQ stalled check). */
+  stalledIntervalMs: number;
+  /** How long a reconcile's lock lives without renewal: a dead replica's work is recovered after this. */
+  lockDurationMs: number;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -46,7 +50,27 @@ export const environmentNames = {
   cacheDir: 'BERTH_CACHE_DIR',
   queuePrefix: 'BERTH_QUEUE_PREFIX',
   shutdownTimeoutMs: 'BERTH_SHUTDOWN_TIMEOUT_MS',
+  stalledIntervalMs: 'BERTH_STALLED_INTERVAL_MS',
+  lockDurationMs: 'BERTH_LOCK_DURATION_MS',
   logLevel: 'BERTH_LOG_LEVEL',
+} as const satisfies Record<keyof ControllerConfig, string>;
+
+/** Setting -> the `berth controller` flag that sets it. */
+export const flagNames = {
+  kubeconfig: '--kubeconfig',
+  redisUrl: '--redis-url',
+  appsFile: '--apps',
+  namespaces: '--namespaces',
+  watchCluster: '--watch-cluster',
+  listen: '--listen',
+  concurrency: '--concurrency',
+  globalConcurrency: '--global-concurrency',
+  cacheDir: '--cache-dir',
+  queuePrefix: '--queue-prefix',
+  shutdownTimeoutMs: '--shutdown-timeout',
+  stalledIntervalMs: '--stalled-interval',
+  lockDurationMs: '--lock-duration',
+  logLevel: '--log-level',
 } as const satisfies Record<keyof ControllerConfig, string>;
 
 export type RawControllerConfig = Partial<Record<keyof ControllerConfig, string | undefined>>;
@@ -68,6 +92,9 @@ const schema = z.object({
   cacheDir: z.string().min(1).default(path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'berth')),
   queuePrefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash and underscore only').default('berth'),
   shutdownTimeoutMs: z.coerce.number().int().min(0).default(30_000),
+  // Under a second, a busy event loop could miss renewing its own locks.
+  stalledIntervalMs: z.coerce.number().int().min(1_000).default(30_000),
+  lockDurationMs: z.coerce.number().int().min(1_000).default(30_000),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -89,7 +116,7 @@ export function resolveControllerConfig(flags: RawControllerConfig, env: NodeJS.
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0]) as keyof ControllerConfig;
-      return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} (${environmentNames[key]}): ${issue.message}`;
+      return `${flagNames[key]} (${environmentNames[key]}): ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }

@@ -101,6 +101,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     concurrency: config.concurrency,
     ...(config.globalConcurrency !== undefined ? { globalConcurrency: config.globalConcurrency } : {}),
     drainTimeoutMs: config.shutdownTimeoutMs,
+    stalledIntervalMs: config.stalledIntervalMs,
+    lockDurationMs: config.lockDurationMs,
     // pino's (fields, message) signature is the queue's log interface as it is.
     log,
   });

@@ -27,6 +27,8 @@ export interface ControllerProcessOptions {
   queuePrefix?: string;
   /** Another Redis than the harness's (a test that stops its own). */
   redisUrl?: string;
+  /** Shorter recovery timings than the defaults, for tests of dead replicas. */
+  recovery?: { stalledIntervalMs: number; lockDurationMs: number };
 }
 
 export function startControllerProcess(args: ControllerProcessOptions): ControllerProcess {
@@ -44,6 +46,7 @@ export function startControllerProcess(args: ControllerProcessOptions): Controll
     '--shutdown-timeout', '10000',
     ...(args.appsFile ? ['--apps', args.appsFile] : []),
     ...(args.namespaces ? ['--namespaces', args.namespaces.join(',')] : []),
+    ...(args.recovery ? ['--stalled-interval', String(args.recovery.stalledIntervalMs), '--lock-duration', String(args.recovery.lockDurationMs)] : []),
   ], { stdio: ['ignore', out, out], env: { ...process.env, BERTH_LOG_LEVEL: 'debug' } });
   fs.closeSync(out);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));

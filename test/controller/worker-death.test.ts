@@ -59,7 +59,7 @@ async function pollKeys(url: string, prefix: string): Promise<string[]> {
 const isAlive = (controller: ControllerProcess): boolean => controller.child.exitCode === null && controller.child.signalCode === null;
 
 describe('a controller killed in the middle of a sync', () => {
-  it('leaves the Application to another controller, which finishes it within the stalled-job interval', { timeout: 150_000 }, async (t) => {
+  it('leaves the Application to another controller, which finishes it within the stalled-job interval', { timeout: 120_000 }, async (t) => {
     const namespace = await testNamespace(t, 'worker-death');
     const rest = await createRestClient(testKubeConfig());
     t.after(() => { rest.close(); });
@@ -75,16 +75,18 @@ describe('a controller killed in the middle of a sync', () => {
     const prefix = uniqueName('berth-death');
     cleanUpPrefix(t, prefix);
 
-    // The controller's own timings (it has no flags for them): a dead worker's lock
-    // expires after lockDuration, and a stalled check first marks the job, the next one moves it.
-    const { lockDurationMs, stalledIntervalMs } = resolveQueueOptions({ redisUrl: redisUrl(), prefix });
-    const recoveryBoundMs = Math.max(lockDurationMs, stalledIntervalMs) + stalledIntervalMs + 15_000;
+    // Short recovery timings (flags of the controller), so the bound is tight and the test quick.
+    // A dead worker's lock outlives it by up to lockDuration; a stalled check marks the job, the
+    // next one moves it; and a check may be skipped once when another worker's check key has not
+    // expired yet (BullMQ's checks share one key with a time-to-live of the interval).
+    const recovery = { stalledIntervalMs: 4_000, lockDurationMs: 4_000 };
+    const recoveryBoundMs = recovery.lockDurationMs + 3 * recovery.stalledIntervalMs + 15_000;
 
     // The first controller alone, so it is the one that takes the job; it stops at the hook.
-    const first = startControllerProcess({ appsFile, queuePrefix: prefix });
+    const first = startControllerProcess({ appsFile, queuePrefix: prefix, recovery });
     t.after(async () => { await first.stop('SIGKILL'); });
     const firstHook = await first.explain(eventually('the first controller to start the PreSync hook', () => podUid(rest, namespace, 'presync'), { timeoutMs: 60_000 }));
-    const second = startControllerProcess({ appsFile, queuePrefix: prefix });
+    const second = startControllerProcess({ appsFile, queuePrefix: prefix, recovery });
     t.after(async () => { await second.stop(); });
     await controllerStarted(second);
 
