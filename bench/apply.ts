@@ -11,7 +11,12 @@
  * it must write nothing. Prints medians, the ratio Berth/kubectl, and the
  * targets of issue 5 (cold <= 0.5x, no change <= 0.2x).
  *
- *   src/bin/node bench/apply.ts [--objects 1000] [--runs 3] [--concurrency 32] [--out FILE]
+ *   src/bin/node bench/apply.ts [--objects 1000] [--runs 3] [--concurrency 32]
+ *     [--kubeconfig FILE] [--out FILE] [--json FILE]
+ *
+ * Without --kubeconfig it starts its own control plane and stops it at the end;
+ * with one (bench/run.ts shares its plane) it deletes the namespaces it made.
+ * `runApplyBench(options)` does the same in-process and returns the rows.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -30,22 +35,24 @@ import { runSync, type SyncResult } from '../sync/engine.ts';
 import { emptyInventory, type Inventory } from '../sync/inventory.ts';
 import { diffHasDrifted } from '../sync/release-drift.ts';
 import { releaseSyncConcurrency } from '../sync/release.ts';
-import { startControlPlane } from '../test/harness/control-plane.ts';
+import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
+import { emitResult } from './bench-io.ts';
+import { comparedRow, median, type BenchResult } from './report.ts';
 
 const run = promisify(execFile);
-const { values: args } = parseArgs({
-  options: {
-    objects: { type: 'string', default: '1000' },
-    runs: { type: 'string', default: '3' },
-    concurrency: { type: 'string', default: String(releaseSyncConcurrency) },
-    out: { type: 'string' },
-  },
-});
-const objectCount = Number.parseInt(args.objects, 10);
-const runs = Number.parseInt(args.runs, 10);
-const concurrency = Number.parseInt(args.concurrency, 10);
 
-function manifests(): KubeObject[] {
+export interface ApplyBenchOptions {
+  objects: number;
+  runs: number;
+  concurrency?: number;
+  /** A running cluster to use; without it a private control plane is started and stopped. */
+  kubeconfig?: string;
+  /** Also write the detailed figures here (the older --out). */
+  out?: string;
+  log?: (line: string) => void;
+}
+
+function manifests(objectCount: number): KubeObject[] {
   const objects: KubeObject[] = [];
   for (let i = 0; i < objectCount; i++) {
     const name = `app-${i}`;
@@ -107,12 +114,6 @@ async function time<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }
   return { ms: performance.now() - started, value };
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] ?? 0 : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
-
 /** First to last PATCH in kubectl's -v=6 log (klog times, `I1122 08:07:52.643570`), in ms. */
 function requestPhaseMs(output: unknown): number {
   const stderr = (output as { stderr?: string }).stderr ?? '';
@@ -121,25 +122,34 @@ function requestPhaseMs(output: unknown): number {
   return times.length < 2 ? 0 : (times.at(-1) ?? 0) - (times[0] ?? 0);
 }
 
-const log = (line: string): void => { process.stdout.write(`${line}\n`); };
+interface ApplyContext {
+  objectCount: number;
+  runs: number;
+  concurrency: number;
+  log: (line: string) => void;
+  kubeconfig: string;
+  work: string;
+  kubectl: (...argv: string[]) => Promise<unknown>;
+  /** Namespaces made so far, for the caller to delete. */
+  created: string[];
+  out: string | undefined;
+}
 
-const plane = await startControlPlane({ log: (line) => { log(`[cluster] ${line}`); } });
-const work = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-bench-apply-'));
-try {
-  const objects = manifests();
+async function measureApply(context: ApplyContext): Promise<BenchResult> {
+  const { objectCount, runs, concurrency, log, kubeconfig, work, kubectl, created } = context;
+  const objects = manifests(objectCount);
   const dir = path.join(work, 'manifests');
   await fs.mkdir(dir);
   // One file per kind, as a repository directory would have them.
   for (const kind of ['Deployment', 'Service', 'ConfigMap']) {
     await fs.writeFile(path.join(dir, `${kind.toLowerCase()}s.yaml`), objects.filter((o) => o.kind === kind).map((o) => dump(o)).join('---\n'));
   }
-  const kubeconfig = plane.kubeconfigPath;
   const kc = loadKubeConfig({ kubeconfig });
-  const kubectl = (...argv: string[]): Promise<unknown> => run('kubectl', ['--kubeconfig', kubeconfig, ...argv], { maxBuffer: 64 * 1024 * 1024 });
-  let namespaces = 0;
+  const runId = Date.now().toString(36);
   const freshNamespace = async (side: string): Promise<string> => {
-    const name = `bench-${side}-${++namespaces}`;
+    const name = `bench-apply-${runId}-${side}-${created.length + 1}`;
     await kubectl('create', 'namespace', name);
+    created.push(name);
     return name;
   };
 
@@ -198,30 +208,57 @@ try {
     for (const side of i % 2 === 0 ? [berthSide, kubectlSide] : [kubectlSide, berthSide]) await side();
   }
 
-  const report = (name: string, figure: { berth: number[]; kubectl: number[] }, target: number): { line: string; ratio: number; met: boolean } => {
-    const berth = median(figure.berth);
-    const cli = median(figure.kubectl);
-    const ratio = berth / cli;
-    const met = ratio <= target;
-    return {
-      ratio, met,
-      line: `${name.padEnd(10)} berth ${berth.toFixed(0).padStart(6)} ms   kubectl ${cli.toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)}x   target <= ${target}x: ${met ? 'met' : 'MISSED'}`,
-    };
-  };
-  const cold = report('cold', figures.cold, 0.5);
-  const unchanged = report('no change', figures.unchanged, 0.2);
   const writes = requests.unchanged.map((c) => c.applies + c.deletes);
-  log(`\nmedians over ${runs} runs, ${objectCount} objects:`);
-  log(cold.line);
-  log(unchanged.line);
+  const cold = comparedRow({ workload: 'apply, cold (empty namespace)', size: `${objectCount.toLocaleString('en-US')} objects`, peer: 'kubectl apply --server-side', unit: 'ms',
+    notes: `median of ${runs} alternating runs; target <= 0.5x; Berth concurrency ${concurrency}` }, figures.cold.berth, figures.cold.kubectl);
+  const unchanged = comparedRow({ workload: 'apply, no change', size: `${objectCount.toLocaleString('en-US')} objects`, peer: 'kubectl apply --server-side', unit: 'ms',
+    notes: `median of ${runs} alternating runs; target <= 0.2x; Berth writes with nothing changed: ${writes.join(', ')} (must be 0)` }, figures.unchanged.berth, figures.unchanged.kubectl);
   log(`kubectl's PATCH phase alone (after its client-side preparation): cold ${median(kubectlRequestPhase.cold).toFixed(0)} ms, `
     + `no change ${median(kubectlRequestPhase.unchanged).toFixed(0)} ms`);
   log(`berth write requests with nothing changed: ${writes.join(', ')} (must be 0)`);
-  if (args.out) {
-    await fs.writeFile(args.out, `${JSON.stringify({ objects: objectCount, runs, concurrency, figures, kubectlRequestPhase, requests, ratios: { cold: cold.ratio, unchanged: unchanged.ratio } }, null, 2)}\n`);
+  const details = {
+    objects: objectCount, runs, concurrency, figures, kubectlRequestPhase, requests, ratios: { cold: cold.ratio, unchanged: unchanged.ratio },
+    berthColdObjectsPerSecond: objectCount / median(figures.cold.berth) * 1000, writesWithNoChange: writes,
+  };
+  if (context.out) await fs.writeFile(context.out, `${JSON.stringify(details, null, 2)}\n`);
+  return { bench: 'apply', rows: [cold, unchanged], details };
+}
+
+export async function runApplyBench(options: ApplyBenchOptions): Promise<BenchResult> {
+  const { objects: objectCount, runs } = options;
+  const concurrency = options.concurrency ?? releaseSyncConcurrency;
+  const log = options.log ?? ((line: string) => { process.stdout.write(`${line}\n`); });
+  let plane: ControlPlane | undefined;
+  if (!options.kubeconfig) plane = await startControlPlane({ log: (line) => { log(`[cluster] ${line}`); } });
+  const kubeconfig = options.kubeconfig ?? plane?.kubeconfigPath ?? '';
+  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-bench-apply-'));
+  const created: string[] = [];
+  const kubectl = (...argv: string[]): Promise<unknown> => run('kubectl', ['--kubeconfig', kubeconfig, ...argv], { maxBuffer: 64 * 1024 * 1024 });
+  try {
+    return await measureApply({ objectCount, runs, concurrency, log, kubeconfig, work, kubectl, created, out: options.out });
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+    if (plane) await plane.stop();
+    else if (created.length > 0) await kubectl('delete', 'namespace', '--wait=false', ...created).catch(() => undefined);
   }
+}
+
+if (import.meta.main) {
+  const { values: args } = parseArgs({
+    options: {
+      objects: { type: 'string', default: '1000' },
+      runs: { type: 'string', default: '3' },
+      concurrency: { type: 'string', default: String(releaseSyncConcurrency) },
+      kubeconfig: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'string' },
+    },
+  });
+  const result = await runApplyBench({
+    objects: Number.parseInt(args.objects, 10), runs: Number.parseInt(args.runs, 10), concurrency: Number.parseInt(args.concurrency, 10),
+    ...(args.kubeconfig ? { kubeconfig: args.kubeconfig } : {}), ...(args.out ? { out: args.out } : {}),
+  });
+  emitResult(result, args.json);
+  const writes = (result.details?.writesWithNoChange ?? []) as number[];
   if (writes.some((count) => count > 0)) process.exitCode = 1;
-} finally {
-  await fs.rm(work, { recursive: true, force: true });
-  await plane.stop();
 }

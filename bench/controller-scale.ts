@@ -6,14 +6,16 @@
  *
  *   src/bin/node bench/controller-scale.ts [--apps 1000] [--namespaces 20]
  *     [--concurrency 16] [--poll-interval 3m] [--steady-seconds 60]
- *     [--timeout-seconds 600] [--out FILE] [--keep-log FILE]
+ *     [--timeout-seconds 600] [--out FILE] [--keep-log FILE] [--json FILE]
+ *
+ * --json writes the rows `npm run bench` prints (bench/controller-scale-rows.ts).
  *
  * Measured:
  * - converge: from spawning the controller until the last `reconciled` log line
  *   of every Application says Healthy and Synced, then checked against the
  *   release ConfigMaps (`state.status === 'Healthy'`);
  * - peak RSS: VmRSS of the controller's node process, sampled every 250 ms
- *   (src/bin/node execs node, so the child's pid is node's);
+ *   (src/bin/berth execs node, so the child's pid is node's);
  * - steady state: for --steady-seconds once the queue is idle, the API server's
  *   write requests (bench/apiserver-writes.ts says how they are counted and
  *   attributed) and the controller's CPU seconds (utime + stime from /proc).
@@ -36,6 +38,7 @@ import { startControlPlane, type ControlPlane } from '../test/harness/control-pl
 import { commitFiles, createRepository, startGitServer, type GitServer } from '../test/source/git-fixtures.ts';
 import { attributeWrites, countDelta, scrapeRequestCounts, total, writesOf, type RequestCounts } from './apiserver-writes.ts';
 import { ControllerLog } from './controller-log.ts';
+import { scaleResult } from './controller-scale-rows.ts';
 import { cpuSnapshot, mib, processesIn, readCommand, readCpuSeconds, sampleRss, type RssSampler } from './process-stats.ts';
 import { applicationsFile, destinationNamespaces, repositoryFiles, type ScaleLayout } from './scale-fixtures.ts';
 
@@ -49,6 +52,7 @@ const { values } = parseArgs({
     'timeout-seconds': { type: 'string', default: '600' },
     out: { type: 'string' },
     'keep-log': { type: 'string' },
+    json: { type: 'string' },
   },
 });
 const layout: ScaleLayout = { apps: Number(values.apps), namespaces: Number(values.namespaces), appsNamespace: 'berth-bench' };
@@ -71,11 +75,14 @@ async function createNamespaces(rest: RestClient, names: string[]): Promise<void
 
 function startController(kubeconfig: string, redisUrl: string, appsFile: string, dir: string): ChildProcess {
   const out = openSync(join(dir, 'controller.log'), 'a');
-  const child = spawn(join(root, 'src/bin/node'), [
-    join(root, 'src/cli/main.ts'), 'controller',
+  // Through src/bin/berth, so the controller runs with the Node flags the command gives it.
+  const child = spawn(join(root, 'src/bin/berth'), [
+    'controller',
     '--kubeconfig', kubeconfig, '--redis-url', redisUrl, '--apps', appsFile,
     '--queue-prefix', queuePrefix, '--cache-dir', join(dir, 'cache'), '--listen', '127.0.0.1:0',
     '--watch-cluster', 'false', '--concurrency', String(concurrency), '--shutdown-timeout', '10000', '--log-level', 'info',
+    // The bench's Git server speaks plain http on loopback.
+    '--allow-http-repos', 'true',
   ], { stdio: ['ignore', out, out] });
   closeSync(out);
   return child;
@@ -231,6 +238,7 @@ try {
   process.stdout.write(`| steady state: controller CPU | ${steadySeconds} s, no change | ${figures.steady.controllerCpuSeconds.toFixed(2)} s (${(figures.steady.controllerCpuSeconds / steadySeconds * 100).toFixed(1)} % of a core) | n/a | - | - |\n`);
   process.stdout.write(`\nController CPU to converge ${convergeCpu.toFixed(1)} s; reconciles ${JSON.stringify(figures.reconcilesToConverge)}; steady reconciles ${JSON.stringify(steadyReconciles)}; warnings ${figures.warnings}, errors ${figures.errors}.\n`);
   if (values.out) writeFileSync(values.out, `${JSON.stringify(figures, null, 2)}\n`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(scaleResult(figures), null, 2)}\n`);
 } finally {
   if (child) await stopController(child);
   process.removeListener('exit', killChild);

@@ -13,7 +13,10 @@
  * is its own: "peak RSS" is the child's whole life (inputs plus diff), "diff peak" the
  * growth over the RSS with the inputs built, the heap figures from `memoryUsage()`.
  *
- *   src/bin/node bench/diff.ts [--sizes 1000,10000] [--runs 5]
+ *   src/bin/node bench/diff.ts [--sizes 1000,10000] [--runs 5] [--json FILE]
+ *
+ * `runDiffBench(options)` does the same for bench/run.ts and returns the rows
+ * (no peer: kubectl has no in-process diff of live objects to time).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -22,15 +25,13 @@ import { parseArgs } from 'node:util';
 import { load } from 'js-yaml';
 import { diffApplication, type ObjectDiffInput } from '../diff/index.ts';
 import type { KubeObject } from '../diff/objects.ts';
+import { emitResult } from './bench-io.ts';
+import { median, type BenchResult } from './report.ts';
 
-const { values } = parseArgs({
-  options: {
-    sizes: { type: 'string', default: '1000,10000' },
-    runs: { type: 'string', default: '5' },
-    child: { type: 'string' },
-  },
-});
-const runs = Number.parseInt(values.runs, 10);
+export interface DiffBenchOptions {
+  sizes: number[];
+  runs: number;
+}
 
 const testdata = join(import.meta.dirname, '..', 'diff', 'testdata');
 function triple(name: string): ObjectDiffInput {
@@ -89,11 +90,6 @@ function buildInputs(size: number): ObjectDiffInput[] {
 }
 
 const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
-const median = (numbers: number[]): number => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] ?? 0 : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 
 interface SizeResult {
   size: number;
@@ -109,7 +105,7 @@ interface SizeResult {
   heapAfterMb: number;
 }
 
-function runChild(size: number): SizeResult {
+function runChild(size: number, runs: number): SizeResult {
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
   const inputs = buildInputs(size);
   gc();
@@ -135,18 +131,43 @@ function runChild(size: number): SizeResult {
   };
 }
 
-if (values.child) {
-  process.stdout.write(JSON.stringify(runChild(Number.parseInt(values.child, 10))));
-} else {
-  const sizes = values.sizes.split(',').map((size) => Number.parseInt(size, 10));
-  const results = sizes.map((size) => JSON.parse(execFileSync(process.execPath, ['--expose-gc', ...process.execArgv, import.meta.filename, '--child', String(size), '--runs', String(runs)], {
+/** Each size in a child process of its own, so its peak RSS is its own. */
+export function runDiffBench(options: DiffBenchOptions): BenchResult {
+  const results = options.sizes.map((size) => JSON.parse(execFileSync(process.execPath, ['--expose-gc', ...process.execArgv, import.meta.filename, '--child', String(size), '--runs', String(options.runs)], {
     encoding: 'utf8', maxBuffer: 1 << 20,
   })) as SizeResult);
-  process.stdout.write(`diffApplication, Node ${process.version}, median of ${runs} runs per size (each size in its own process)\n\n`);
+  process.stdout.write(`diffApplication, Node ${process.version}, median of ${options.runs} runs per size (each size in its own process)\n\n`);
   process.stdout.write('| objects | median | min .. max | per object | Synced / OutOfSync | peak RSS | RSS with inputs | diff peak (RSS) | heap with result |\n');
   process.stdout.write('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
   for (const r of results) {
     process.stdout.write(`| ${r.size} | ${r.msMedian.toFixed(0)} ms | ${r.msMin.toFixed(0)} .. ${r.msMax.toFixed(0)} ms | ${(r.msMedian * 1000 / r.size).toFixed(0)} µs | ${r.counts.Synced ?? 0} / ${r.counts.OutOfSync ?? 0} `
       + `| ${r.peakRssMb} MB | ${r.rssWithInputsMb} MB | ${r.diffPeakMb} MB | ${r.heapAfterMb} MB (inputs ${r.heapBeforeMb} MB) |\n`);
+  }
+  return {
+    bench: 'diff',
+    rows: results.map((r) => ({
+      workload: 'in-process diff (desired, live, predicted)',
+      size: `${r.size.toLocaleString('en-US')} objects`,
+      berth: { value: r.msMedian, unit: 'ms' as const },
+      notes: `median of ${r.runs} runs; ${r.counts.OutOfSync ?? 0} OutOfSync; process peak RSS ${r.peakRssMb} MiB, of it the diff ${r.diffPeakMb} MiB`,
+    })),
+    details: { results },
+  };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '1000,10000' },
+      runs: { type: 'string', default: '5' },
+      child: { type: 'string' },
+      json: { type: 'string' },
+    },
+  });
+  const runs = Number.parseInt(values.runs, 10);
+  if (values.child) {
+    process.stdout.write(JSON.stringify(runChild(Number.parseInt(values.child, 10), runs)));
+  } else {
+    emitResult(runDiffBench({ sizes: values.sizes.split(',').map((size) => Number.parseInt(size, 10)), runs }), values.json);
   }
 }

@@ -5,20 +5,29 @@
  * off), and, for reference, kubectl reading the same folder
  * (`kubectl label --local -f DIR -o json`, no server). Median of alternating runs.
  *
- *   src/bin/node bench/render.ts [runs=7]
+ *   src/bin/node bench/render.ts [--runs 7] [--json FILE]
+ *
+ * `runRenderBench(options)` does the same for bench/run.ts and returns the rows:
+ * Berth from a Git commit (what the controller does) against kubectl reading the folder.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { GitSource } from '../src/source/git-source.ts';
 import { parseRepository } from '../src/source/repository.ts';
 import { LocalTree } from '../src/render/local-tree.ts';
 import { objectsOf, Renderer } from '../src/render/render.ts';
 import { commitFiles, createRepository, startGitServer, tempDir } from '../test/source/git-fixtures.ts';
+import { emitResult } from './bench-io.ts';
+import { comparedRow, median, type BenchResult } from './report.ts';
 
 const run = promisify(execFile);
-const runs = Number.parseInt(process.argv[2] ?? '7', 10);
+
+export interface RenderBenchOptions {
+  runs: number;
+  log?: (line: string) => void;
+}
 
 function documents(file: number): string {
   const out: string[] = [];
@@ -35,48 +44,62 @@ function documents(file: number): string {
   return out.join('---\n');
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] ?? 0 : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
+export async function runRenderBench(options: RenderBenchOptions): Promise<BenchResult> {
+  const { runs } = options;
+  const log = options.log ?? ((line: string) => { process.stdout.write(`${line}\n`); });
+  const root = await tempDir('bench-render');
+  try {
+    const repository = await createRepository(root, 'objects');
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 200; i++) files[`manifests/file-${String(i).padStart(3, '0')}.yaml`] = documents(i);
+    const commit = await commitFiles(repository, files);
+    const server = await startGitServer(root);
+    const source = new GitSource({ cacheDir: path.join(root, 'cache') });
+    const remote = parseRepository(server.url('objects'));
+    await source.fetch(remote, await source.resolveRevision(remote, 'main'));
+    const gitTree = await source.tree(remote, commit);
+    const localTree = new LocalTree(repository.work);
+    const renderer = new Renderer();
+    const folder = path.join(repository.work, 'manifests');
 
-const root = await tempDir('bench-render');
-try {
-  const repository = await createRepository(root, 'objects');
-  const files: Record<string, string> = {};
-  for (let i = 0; i < 200; i++) files[`manifests/file-${String(i).padStart(3, '0')}.yaml`] = documents(i);
-  const commit = await commitFiles(repository, files);
-  const server = await startGitServer(root);
-  const source = new GitSource({ cacheDir: path.join(root, 'cache') });
-  const remote = parseRepository(server.url('objects'));
-  await source.fetch(remote, await source.resolveRevision(remote, 'main'));
-  const gitTree = await source.tree(remote, commit);
-  const localTree = new LocalTree(repository.work);
-  const renderer = new Renderer();
-  const folder = path.join(repository.work, 'manifests');
-
-  const sides = {
-    'berth, local folder': async () => objectsOf(await renderer.render({ tree: localTree, path: 'manifests', appName: 'bench' })).length,
-    'berth, git commit': async () => objectsOf(await renderer.render({ tree: gitTree, path: 'manifests', appName: 'bench' })).length,
-    'kubectl label --local': async () => {
-      const { stdout } = await run('kubectl', ['label', '--local', '-f', folder, 'x=y', '-o', 'name', '--kubeconfig=/dev/null'], { maxBuffer: 64 * 1024 * 1024 });
-      return stdout.trim().split('\n').length;
-    },
-  } as const;
-  const times = new Map<string, number[]>(Object.keys(sides).map((name) => [name, []]));
-  for (let i = 0; i < runs; i++) {
-    const names = Object.keys(sides) as (keyof typeof sides)[];
-    for (const name of i % 2 === 0 ? names : names.reverse()) {
-      const started = performance.now();
-      const count = await sides[name]();
-      times.get(name)?.push(performance.now() - started);
-      if (count !== 1000) throw new Error(`${name} produced ${count} objects, not 1000`);
+    const sides = {
+      'berth, local folder': async () => objectsOf(await renderer.render({ tree: localTree, path: 'manifests', appName: 'bench' })).length,
+      'berth, git commit': async () => objectsOf(await renderer.render({ tree: gitTree, path: 'manifests', appName: 'bench' })).length,
+      'kubectl label --local': async () => {
+        const { stdout } = await run('kubectl', ['label', '--local', '-f', folder, 'x=y', '-o', 'name', '--kubeconfig=/dev/null'], { maxBuffer: 64 * 1024 * 1024 });
+        return stdout.trim().split('\n').length;
+      },
+    } as const;
+    const times = new Map<string, number[]>(Object.keys(sides).map((name) => [name, []]));
+    for (let i = 0; i < runs; i++) {
+      const names = Object.keys(sides) as (keyof typeof sides)[];
+      for (const name of i % 2 === 0 ? names : names.reverse()) {
+        const started = performance.now();
+        const count = await sides[name]();
+        times.get(name)?.push(performance.now() - started);
+        if (count !== 1000) throw new Error(`${name} produced ${count} objects, not 1000`);
+      }
     }
+    await server.close();
+    log(`1,000 objects in 200 files; median of ${runs} runs`);
+    for (const [name, values] of times) log(`${name.padEnd(24)} ${median(values).toFixed(0).padStart(6)} ms`);
+    const kubectl = times.get('kubectl label --local') ?? [];
+    const notes = `median of ${runs} alternating runs; no cache; kubectl parses the folder locally, no server`;
+    return {
+      bench: 'render',
+      rows: [
+        comparedRow({ workload: 'render a plain directory, from a Git commit (no checkout)', size: '1,000 objects in 200 files', peer: 'kubectl label --local -f DIR', unit: 'ms', notes }, times.get('berth, git commit') ?? [], kubectl),
+        comparedRow({ workload: 'render a plain directory, from a local folder', size: '1,000 objects in 200 files', peer: 'kubectl label --local -f DIR', unit: 'ms', notes }, times.get('berth, local folder') ?? [], kubectl),
+      ],
+      details: { runs, samples: Object.fromEntries(times) },
+    };
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
   }
-  await server.close();
-  process.stdout.write(`1,000 objects in 200 files; median of ${runs} runs\n`);
-  for (const [name, values] of times) process.stdout.write(`${name.padEnd(24)} ${median(values).toFixed(0).padStart(6)} ms\n`);
-} finally {
-  await fs.rm(root, { recursive: true, force: true });
+}
+
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { runs: { type: 'string' }, json: { type: 'string' } } });
+  // The positional run count is the older form of --runs.
+  emitResult(await runRenderBench({ runs: Number.parseInt(values.runs ?? positionals[0] ?? '7', 10) }), values.json);
 }

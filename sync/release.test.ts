@@ -4,6 +4,7 @@ import type { KubeObject } from '../diff/objects.ts';
 import { renderedRevision, type RenderedRevision } from './desired.ts';
 import { ClusterError, TransientSyncError } from './errors.ts';
 import { advanceRelease, initialReleaseRecord, type ReleaseDeps, type ReleaseOptions, type ReleaseRecord, type ReleaseStep, type ReleaseTrigger } from './release.ts';
+import { sharedReads } from './shared-reads.ts';
 import { FakeCluster, fakeClock, obj } from './testing/fake-cluster.ts';
 
 const neverReady = 'berth.dev/test-never-ready';
@@ -151,6 +152,19 @@ describe('advanceRelease', () => {
       ['A', 'auto', 'Succeeded'], ['B', 'auto', 'Succeeded'], ['B', 'auto', 'Failed'], ['A', 'rollback', 'Succeeded'],
     ]);
     assert.match(step.record.history[2]?.message ?? '', /rollout failed \(Degraded\).*progress deadline exceeded/);
+  });
+
+  it('observes a rollback with what the rollback wrote, not with what the failed rollout was read as, when reads are shared', async () => {
+    const h = harness();
+    h.revisions.set('A', [namespace, deployment('web:1')]);
+    h.revisions.set('B', [namespace, deployment('web:2', { broken: true })]);
+    await h.step(auto('A'));
+    h.deps = { ...h.deps, observer: sharedReads(h.cluster) };
+    const step = await h.step(auto('B'));
+    assert.deepEqual(step.result.actions.map((a) => a.kind), ['sync', 'checkRollout', 'rollback', 'checkRollout']);
+    assert.deepEqual(step.result.checks.map((check) => check.kind), ['failed', 'healthy']);
+    assert.equal(step.record.state.status, 'Healthy');
+    assert.equal(liveImage(h.cluster), 'web:1');
   });
 
   it('does not re-apply the failed revision until the tracked ref moves, then syncs the new commit', async () => {

@@ -30,6 +30,7 @@ import { appendHistory, defaultHistoryLimit, type HistoryEntry } from './history
 import { emptyInventory, type Inventory } from './inventory.ts';
 import { systemClock, type SyncOptions } from './options.ts';
 import { diffHasDrifted } from './release-drift.ts';
+import type { SharedReads } from './shared-reads.ts';
 import { observeRollout } from './release-observe.ts';
 import { checkRollout, type RolloutCheck, type RolloutState } from './rollout.ts';
 import {
@@ -107,6 +108,12 @@ export interface ReleaseDeps {
   /** The objects of `revision`; throws when it cannot be rendered (a `TransientSyncError` when a retry may help). */
   render(revision: string): Promise<RenderedRevision>;
   client: ClusterClient;
+  /**
+   * Reads the rollout's objects for its health check; `client` when absent. A
+   * reconcile passes its shared reads (shared-reads.ts) so the drift check and the
+   * status after it need no second get; the sync itself always uses `client`.
+   */
+  observer?: SharedReads;
   options?: Partial<ReleaseOptions>;
 }
 
@@ -204,7 +211,7 @@ export async function advanceRelease(persisted: ReleaseRecord, trigger: ReleaseT
       const rollout: PendingRollout = record.rollout ?? {
         revision: action.revision, startedAt: at(), healthTimeoutMs: options.healthTimeoutMs, refs: [...record.inventory.entries], nextCheckAt: at(),
       };
-      const observations = await observeRollout(deps.client, rollout.refs, syncOptions.concurrency ?? releaseSyncConcurrency);
+      const observations = await observeRollout(deps.observer ?? deps.client, rollout.refs, syncOptions.concurrency ?? releaseSyncConcurrency);
       const check = checkRollout(rollout, observations, at(), { recheckIntervalMs: options.recheckIntervalMs });
       result.checks.push(check);
       if (check.kind === 'progressing') {
@@ -265,6 +272,7 @@ export async function advanceRelease(persisted: ReleaseRecord, trigger: ReleaseT
     try {
       sync = await runSync(deps.client, { desired, previousInventory: record.inventory }, syncOptions);
     } catch (error) {
+      deps.observer?.forgetAll();
       const message = `sync of ${revision} failed: ${messageOf(error)}`;
       if (error instanceof UnrecoverableSyncError) {
         // Thrown before anything is written: like a render that failed.
@@ -283,6 +291,8 @@ export async function advanceRelease(persisted: ReleaseRecord, trigger: ReleaseT
       continue;
     }
 
+    // What the observer read before this sync is stale now.
+    deps.observer?.forgetAll();
     result.syncs.push(sync);
     const wrote = sync.summary.created + sync.summary.configured + sync.summary.deleted > 0;
     record = { ...record, inventory: sync.inventory, appliedRevision: wrote || sync.phase === 'Succeeded' ? revision : record.appliedRevision };

@@ -1,8 +1,8 @@
 /**
  * Lists and watches Applications in the configured namespaces (or in all),
  * delivering each add, update and delete with the object as the API server
- * sent it (raw JSON: client-node's `Watch` parses the stream itself, and the
- * list goes through Berth's REST client, so no typed model mangles it).
+ * sent it (raw JSON: the list and the watch go through Berth's REST client, so
+ * no typed model mangles it).
  *
  * Built on client-node 2.x's `ListWatch` (what `makeInformer` returns), which
  * relists on 410 Gone and reconnects when the server closes a watch. What it
@@ -11,8 +11,12 @@
  * (1 s doubling to 30 s, reset on the next success); and every
  * `resyncIntervalMs` it re-delivers every known Application as `resync`, so a
  * missed event costs at most one interval.
+ *
+ * client-node is imported when the watch starts, not with this module: loading it
+ * costs about 80 MiB of RSS, which a controller that reads Applications from a
+ * file (`--watch-cluster false`) should not pay (issue 6).
  */
-import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesListObject, KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeObject } from '../../diff/objects.ts';
 import type { RestClient } from '../kube/rest.ts';
 import { apiVersion, applicationKind } from './schema.ts';
@@ -49,7 +53,7 @@ export interface ApplicationWatch {
 
 interface Scope {
   namespace: string;
-  informer: ListWatch<KubernetesObject>;
+  informer: ListWatch<KubernetesObject> | undefined;
   listed: boolean;
   retryDelayMs: number;
   retryTimer: NodeJS.Timeout | undefined;
@@ -61,12 +65,25 @@ function asKubeObject(object: KubernetesObject): KubeObject {
   return { ...(object as unknown as KubeObject), apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? applicationKind };
 }
 
-export function watchApplications(kc: KubeConfig, rest: RestClient, options: ApplicationWatchOptions): ApplicationWatch {
+/** What ListWatch asks of client-node's `Watch`, over Berth's REST client (see rest.ts `watch`). */
+function restWatch(rest: RestClient): Watch {
+  const watch = {
+    watch(path: string, query: Record<string, string | number | boolean | undefined>, callback: (phase: string, object: unknown, event: unknown) => void, done: (error: unknown) => void) {
+      const params = Object.fromEntries(Object.entries(query).map(([key, value]) => [key, value === undefined ? undefined : String(value)]));
+      const stop = rest.watch(path, params, (type, object) => { callback(type, object, { type, object }); }, done);
+      return Promise.resolve({ abort: stop });
+    },
+  };
+  // ListWatch calls only `watch(path, query, callback, done)` and `abort()` on what it returns.
+  return watch as unknown as Watch;
+}
+
+export function watchApplications(rest: RestClient, options: ApplicationWatchOptions): ApplicationWatch {
   const namespaces = options.namespaces && options.namespaces.length > 0 ? [...new Set(options.namespaces)] : [''];
   const initialDelay = options.initialRetryDelayMs ?? 1_000;
   const maxDelay = options.maxRetryDelayMs ?? 30_000;
   const resyncIntervalMs = options.resyncIntervalMs ?? 600_000;
-  const watch = new Watch(kc);
+  const watch = restWatch(rest);
   let stopped = true;
   let resyncTimer: NodeJS.Timeout | undefined;
 
@@ -74,22 +91,24 @@ export function watchApplications(kc: KubeConfig, rest: RestClient, options: App
     options.onEvent({ type, object: asKubeObject(object) });
   };
 
-  const scopes: Scope[] = namespaces.map((namespace) => {
+  const scopes: Scope[] = namespaces.map((namespace) => ({
+    namespace, informer: undefined, listed: false, retryDelayMs: initialDelay, retryTimer: undefined, lastError: undefined,
+  }));
+  const startInformer = (scope: Scope, ListWatchClass: typeof ListWatch): ListWatch<KubernetesObject> => {
+    const { namespace } = scope;
     const path = applicationsPath(namespace || undefined);
-    const scope: Scope = {
-      namespace, listed: false, retryDelayMs: initialDelay, retryTimer: undefined, lastError: undefined,
-      informer: new ListWatch<KubernetesObject>(path, watch, async () => {
-        const { body } = await rest.request('GET', path);
-        scope.listed = true;
-        scope.retryDelayMs = initialDelay;
-        return body as KubernetesListObject<KubernetesObject>;
-      }, false),
-    };
+    const informer = new ListWatchClass<KubernetesObject>(path, watch, async () => {
+      const { body } = await rest.request('GET', path);
+      scope.listed = true;
+      scope.retryDelayMs = initialDelay;
+      return body as KubernetesListObject<KubernetesObject>;
+    }, false);
+    scope.informer = informer;
     const succeeded = (): void => { scope.retryDelayMs = initialDelay; };
-    scope.informer.on('add', (object) => { succeeded(); deliver('added', object); });
-    scope.informer.on('update', (object) => { succeeded(); deliver('updated', object); });
-    scope.informer.on('delete', (object) => { succeeded(); deliver('deleted', object); });
-    scope.informer.on('error', (error: unknown) => {
+    informer.on('add', (object) => { succeeded(); deliver('added', object); });
+    informer.on('update', (object) => { succeeded(); deliver('updated', object); });
+    informer.on('delete', (object) => { succeeded(); deliver('deleted', object); });
+    informer.on('error', (error: unknown) => {
       scope.lastError = error;
       if (stopped) return;
       options.onError?.(error, namespace);
@@ -99,16 +118,17 @@ export function watchApplications(kc: KubeConfig, rest: RestClient, options: App
         scope.retryTimer = undefined;
         if (stopped) return;
         // start() resumes from the last resourceVersion; an expired one yields 410 and a relist.
-        scope.informer.start().catch((restartError: unknown) => options.onError?.(restartError, namespace));
+        informer.start().catch((restartError: unknown) => options.onError?.(restartError, namespace));
       }, scope.retryDelayMs);
       scope.retryTimer.unref();
       scope.retryDelayMs = Math.min(scope.retryDelayMs * 2, maxDelay);
     });
-    return scope;
-  });
+    return informer;
+  };
+  const known = (scope: Scope): readonly KubernetesObject[] => scope.informer?.list() ?? [];
 
   const resync = (): void => {
-    for (const scope of scopes) for (const object of scope.informer.list()) deliver('resync', object);
+    for (const scope of scopes) for (const object of known(scope)) deliver('resync', object);
   };
 
   const stop = async (): Promise<void> => {
@@ -119,13 +139,14 @@ export function watchApplications(kc: KubeConfig, rest: RestClient, options: App
       clearTimeout(scope.retryTimer);
       scope.retryTimer = undefined;
     }
-    await Promise.all(scopes.map((scope) => scope.informer.stop()));
+    await Promise.all(scopes.map((scope) => scope.informer?.stop() ?? Promise.resolve()));
   };
 
   return {
     async start() {
       stopped = false;
-      await Promise.all(scopes.map((scope) => scope.informer.start()));
+      const { ListWatch: ListWatchClass } = await import('@kubernetes/client-node');
+      await Promise.all(scopes.map((scope) => (scope.informer ?? startInformer(scope, ListWatchClass)).start()));
       const failed = scopes.find((scope) => !scope.listed);
       if (failed) {
         await stop();
@@ -139,11 +160,11 @@ export function watchApplications(kc: KubeConfig, rest: RestClient, options: App
       }
     },
     stop,
-    list: () => scopes.flatMap((scope) => scope.informer.list().map(asKubeObject)),
+    list: () => scopes.flatMap((scope) => known(scope).map(asKubeObject)),
     get(namespace, name) {
       for (const scope of scopes) {
         if (scope.namespace !== '' && scope.namespace !== namespace) continue;
-        const object = scope.informer.get(name, namespace);
+        const object = scope.informer?.get(name, namespace);
         if (object) return asKubeObject(object);
       }
       return undefined;

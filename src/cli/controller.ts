@@ -6,7 +6,6 @@
  */
 import type { Command } from 'commander';
 import { ConfigError, environmentNames, resolveControllerConfig, type RawControllerConfig } from '../config/controller-config.ts';
-import { startController } from '../controller/controller.ts';
 import { createLogger } from '../log.ts';
 
 interface ControllerFlags {
@@ -24,6 +23,16 @@ interface ControllerFlags {
   stalledInterval?: string;
   lockDuration?: string;
   logLevel?: string;
+  allowedRepos?: string;
+  allowedDestinations?: string;
+  allowClusterScoped?: string;
+  allowHttpRepos?: string;
+  allowPrivateRepos?: string;
+  allowLinkLocalRepos?: string;
+  defaultServiceAccount?: string;
+  apiPublicRead?: string;
+  webhookMaxBodyBytes?: string;
+  webhookRateLimit?: string;
 }
 
 export function registerControllerCommand(program: Command): void {
@@ -45,12 +54,26 @@ export function registerControllerCommand(program: Command): void {
     .option('--stalled-interval <ms>', `how often to look for reconciles whose replica died (${env.stalledIntervalMs}; default 30000)`)
     .option('--lock-duration <ms>', `how long a reconcile's lock outlives its replica before another takes it over (${env.lockDurationMs}; default 30000)`)
     .option('--log-level <level>', `trace|debug|info|warn|error (${env.logLevel}; default info)`)
+    .option('--api-public-read <bool>', `let the status API's read routes answer without a token: true|false (${env.apiPublicRead}; default false; tokens come from ${env.apiAdminTokens} and ${env.apiReadTokens} only)`)
+    .option('--webhook-max-body-bytes <n>', `largest webhook delivery accepted (${env.webhookMaxBodyBytes}; default 26214400, GitHub's own cap)`)
+    .option('--webhook-rate-limit <n>', `webhook deliveries per minute from one address, 0 for no limit (${env.webhookRateLimit}; default 600)`)
+    .option('--allowed-repos <globs>', `comma-separated repository URL patterns Applications may use, e.g. https://github.com/acme/* (${env.allowedRepos}; default any)`)
+    .option('--allowed-destinations <globs>', `comma-separated namespace patterns Applications may write to (${env.allowedDestinations}; default any)`)
+    .option('--allow-cluster-scoped <bool>', `whether Applications may apply cluster-scoped kinds: true|false (${env.allowClusterScoped}; default true)`)
+    .option('--allow-http-repos <bool>', `allow plain http:// repositories: true|false (${env.allowHttpRepos}; default false)`)
+    .option('--allow-private-repos <bool>', `allow repositories on loopback and private addresses: true|false (${env.allowPrivateRepos}; default true)`)
+    .option('--allow-link-local-repos <bool>', `allow repositories on link-local and cloud metadata addresses: true|false (${env.allowLinkLocalRepos}; default false)`)
+    .option('--default-service-account <name>', `ServiceAccount (in the Application's namespace) that Applications without serviceAccountName sync as (${env.defaultServiceAccount}; default: the controller's identity)`)
     .action(async (flags: ControllerFlags) => {
       const raw: RawControllerConfig = {
         kubeconfig: flags.kubeconfig, redisUrl: flags.redisUrl, appsFile: flags.apps, namespaces: flags.namespaces,
         watchCluster: flags.watchCluster, listen: flags.listen, concurrency: flags.concurrency, globalConcurrency: flags.globalConcurrency, cacheDir: flags.cacheDir,
         queuePrefix: flags.queuePrefix, shutdownTimeoutMs: flags.shutdownTimeout,
         stalledIntervalMs: flags.stalledInterval, lockDurationMs: flags.lockDuration, logLevel: flags.logLevel,
+        allowedRepos: flags.allowedRepos, allowedDestinations: flags.allowedDestinations, allowClusterScoped: flags.allowClusterScoped,
+        allowHttpRepos: flags.allowHttpRepos, allowPrivateRepos: flags.allowPrivateRepos, allowLinkLocalRepos: flags.allowLinkLocalRepos,
+        defaultServiceAccount: flags.defaultServiceAccount,
+        apiPublicRead: flags.apiPublicRead, webhookMaxBodyBytes: flags.webhookMaxBodyBytes, webhookRateLimit: flags.webhookRateLimit,
       };
       let config;
       try {
@@ -63,6 +86,9 @@ export function registerControllerCommand(program: Command): void {
         throw error;
       }
       const log = createLogger(config.logLevel);
+      // Loaded here, not at the top: the client commands (`berth apps`, ...) share
+      // this entry point and should not pay for loading the whole controller.
+      const { startController } = await import('../controller/controller.ts');
       let controller;
       try {
         controller = await startController(config, log);

@@ -4,7 +4,9 @@
  */
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
+import { registerAppCommands } from './app-commands.ts';
 import { registerControllerCommand } from './controller.ts';
+import { registerOperationCommands } from './operation-commands.ts';
 import { registerRenderCommand } from './render.ts';
 
 const program = new Command('berth')
@@ -21,5 +23,7 @@ program
 
 registerRenderCommand(program);
 registerControllerCommand(program);
+registerAppCommands(program);
+registerOperationCommands(program);
 
 await program.parseAsync();

@@ -35,6 +35,30 @@ export interface ControllerConfig {
   /** How long a reconcile's lock lives without renewal: a dead replica's work is recovered after this. */
   lockDurationMs: number;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** Bearer tokens that may use every API route, operations included. Secrets: set them through the environment. */
+  apiAdminTokens: string[];
+  /** Bearer tokens that may use the read routes of the API. */
+  apiReadTokens: string[];
+  /** Read routes need no token. */
+  apiPublicRead: boolean;
+  /** Larger webhook deliveries are refused with 413. */
+  webhookMaxBodyBytes: number;
+  /** Webhook deliveries per minute per source address (the burst is the same); 0 turns the limit off. */
+  webhookRateLimit: number;
+  /** Glob patterns of repository URLs Applications may use; empty means any. */
+  allowedRepos: string[];
+  /** Glob patterns of namespaces Applications may write to; empty means any. */
+  allowedDestinations: string[];
+  /** Whether Applications may apply cluster-scoped kinds (Namespace, ClusterRole, CRD, ...). */
+  allowClusterScoped: boolean;
+  /** Whether plain http:// repositories are allowed (credentials and content travel unencrypted). */
+  allowHttpRepos: boolean;
+  /** Whether repositories on loopback and private addresses (10/8, 172.16/12, 192.168/16, fc00::/7) are allowed. */
+  allowPrivateRepos: boolean;
+  /** Whether repositories on link-local and cloud metadata addresses (169.254/16, fe80::/10) are allowed. */
+  allowLinkLocalRepos: boolean;
+  /** ServiceAccount every Application without spec.serviceAccountName syncs as; undefined means the controller's own identity. */
+  defaultServiceAccount: string | undefined;
 }
 
 /** Flag name -> environment variable, for error messages and the CLI's help. */
@@ -53,6 +77,18 @@ export const environmentNames = {
   stalledIntervalMs: 'BERTH_STALLED_INTERVAL_MS',
   lockDurationMs: 'BERTH_LOCK_DURATION_MS',
   logLevel: 'BERTH_LOG_LEVEL',
+  apiAdminTokens: 'BERTH_API_ADMIN_TOKENS',
+  apiReadTokens: 'BERTH_API_READ_TOKENS',
+  apiPublicRead: 'BERTH_API_PUBLIC_READ',
+  webhookMaxBodyBytes: 'BERTH_WEBHOOK_MAX_BODY_BYTES',
+  webhookRateLimit: 'BERTH_WEBHOOK_RATE_LIMIT',
+  allowedRepos: 'BERTH_ALLOWED_REPOS',
+  allowedDestinations: 'BERTH_ALLOWED_DESTINATIONS',
+  allowClusterScoped: 'BERTH_ALLOW_CLUSTER_SCOPED',
+  allowHttpRepos: 'BERTH_ALLOW_HTTP_REPOS',
+  allowPrivateRepos: 'BERTH_ALLOW_PRIVATE_REPOS',
+  allowLinkLocalRepos: 'BERTH_ALLOW_LINK_LOCAL_REPOS',
+  defaultServiceAccount: 'BERTH_DEFAULT_SERVICE_ACCOUNT',
 } as const satisfies Record<keyof ControllerConfig, string>;
 
 /** Setting -> the `berth controller` flag that sets it. */
@@ -71,7 +107,20 @@ export const flagNames = {
   stalledIntervalMs: '--stalled-interval',
   lockDurationMs: '--lock-duration',
   logLevel: '--log-level',
-} as const satisfies Record<keyof ControllerConfig, string>;
+  // Tokens are read from the environment only: a flag would show them in `ps`.
+  apiAdminTokens: null,
+  apiReadTokens: null,
+  apiPublicRead: '--api-public-read',
+  webhookMaxBodyBytes: '--webhook-max-body-bytes',
+  webhookRateLimit: '--webhook-rate-limit',
+  allowedRepos: '--allowed-repos',
+  allowedDestinations: '--allowed-destinations',
+  allowClusterScoped: '--allow-cluster-scoped',
+  allowHttpRepos: '--allow-http-repos',
+  allowPrivateRepos: '--allow-private-repos',
+  allowLinkLocalRepos: '--allow-link-local-repos',
+  defaultServiceAccount: '--default-service-account',
+} as const satisfies Record<keyof ControllerConfig, string | null>;
 
 export type RawControllerConfig = Partial<Record<keyof ControllerConfig, string | undefined>>;
 
@@ -79,6 +128,9 @@ const listenSchema = z.string().regex(/^[^:]*:\d{1,5}$/, 'expected host:port, e.
   const colon = value.lastIndexOf(':');
   return { host: value.slice(0, colon) || '0.0.0.0', port: Number(value.slice(colon + 1)) };
 });
+
+const commaList = z.string().default('').transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+const boolean = (fallback: 'true' | 'false') => z.enum(['true', 'false']).default(fallback).transform((value) => value === 'true');
 
 const schema = z.object({
   kubeconfig: z.string().min(1).optional(),
@@ -96,6 +148,19 @@ const schema = z.object({
   stalledIntervalMs: z.coerce.number().int().min(1_000).default(30_000),
   lockDurationMs: z.coerce.number().int().min(1_000).default(30_000),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  apiAdminTokens: z.string().default('').transform((value) => value.split(',').map((token) => token.trim()).filter(Boolean)),
+  apiReadTokens: z.string().default('').transform((value) => value.split(',').map((token) => token.trim()).filter(Boolean)),
+  apiPublicRead: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  // 25 MiB is GitHub's own cap on a delivery.
+  webhookMaxBodyBytes: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(25 * 1024 * 1024),
+  webhookRateLimit: z.coerce.number().int().min(0).max(1_000_000).default(600),
+  allowedRepos: commaList,
+  allowedDestinations: commaList,
+  allowClusterScoped: boolean('true'),
+  allowHttpRepos: boolean('false'),
+  allowPrivateRepos: boolean('true'),
+  allowLinkLocalRepos: boolean('false'),
+  defaultServiceAccount: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a ServiceAccount name (a DNS subdomain)').optional(),
 });
 
 export class ConfigError extends Error {
@@ -116,10 +181,11 @@ export function resolveControllerConfig(flags: RawControllerConfig, env: NodeJS.
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0]) as keyof ControllerConfig;
-      return `${flagNames[key]} (${environmentNames[key]}): ${issue.message}`;
+      const flag = flagNames[key];
+      return `${flag === null ? environmentNames[key] : `${flag} (${environmentNames[key]})`}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const { kubeconfig, appsFile, globalConcurrency, ...rest } = parsed.data;
-  return { ...rest, kubeconfig, appsFile, globalConcurrency };
+  const { kubeconfig, appsFile, globalConcurrency, defaultServiceAccount, ...rest } = parsed.data;
+  return { ...rest, kubeconfig, appsFile, globalConcurrency, defaultServiceAccount };
 }

@@ -8,13 +8,15 @@
 import http from 'node:http';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import express from 'express';
 import type { ControllerConfig } from '../config/controller-config.ts';
 import { loadApplicationsFile, watchApplications, type ApplicationWatch } from '../application/index.ts';
 import { createClusterClient } from '../kube/cluster-client.ts';
 import { createDiscovery, objectPath } from '../kube/discovery.ts';
 import { loadKubeConfig } from '../kube/kubeconfig.ts';
 import { createRestClient, type RestClient } from '../kube/rest.ts';
+import { impersonatingClient } from '../kube/impersonation.ts';
+import { securityPolicyOf, serviceAccountOf } from '../policy/from-config.ts';
+import { readNamespacePolicy } from '../policy/namespace-policy.ts';
 import type { Logger } from '../log.ts';
 import { resolveQueueOptions } from '../queue/options.ts';
 import { PollSchedulers } from '../queue/poll-schedulers.ts';
@@ -31,6 +33,12 @@ import { createListWatchTransport, createManagedWatch, type ManagedWatch } from 
 import { createReconciler } from './reconciler.ts';
 import { createReleaseStore, type ReleaseStore } from './release-store.ts';
 import { createStatusSink, type StatusSink } from './status-sink.ts';
+import { forgettingRemoved, reportingStatus, timedReconcile } from '../metrics/instrument.ts';
+import { createMetrics, type BerthMetrics } from '../metrics/metrics.ts';
+import { createApp } from '../server/app.ts';
+import { RedisDeliveryLog } from '../server/delivery-log.ts';
+import { RedisStatusStore } from '../server/status-store.ts';
+import { webhookSecretsFromEnvironment } from '../server/webhook-secrets.ts';
 
 /** How often the poll schedulers in Redis are re-asserted from the registry. */
 const schedulerResyncIntervalMs = 30_000;
@@ -39,6 +47,8 @@ export interface Controller {
   registry: AppRegistry;
   status: StatusSink;
   queue: ReconcileQueue;
+  /** Prometheus metrics, served at GET /metrics. */
+  metrics: BerthMetrics;
   /** The address the HTTP endpoints listen on. */
   address: { host: string; port: number };
   /** Stop taking work, wait for in-flight reconciles (up to the shutdown timeout), close everything. */
@@ -82,17 +92,27 @@ async function checkReachable(rest: RestClient, redis: Redis, config: Controller
 
 export async function startController(config: ControllerConfig, log: Logger): Promise<Controller> {
   const kc = loadKubeConfig(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {});
-  const rest = await createRestClient(kc, { maxSockets: 64 });
+  const metrics = createMetrics();
+  const rest = await createRestClient(kc, { maxSockets: 64, onResponse: (verb, code) => { metrics.kubeApiResponse(verb, code); } });
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(30_000, 200 * 2 ** n) });
   await redis.connect().catch(() => undefined);
   await checkReachable(rest, redis, config);
 
   const discovery = createDiscovery(rest);
   const cluster = createClusterClient(rest, discovery);
-  const git = new GitSource({ cacheDir: path.join(config.cacheDir, 'git'), coordinator: new RedisFetchCoordinator(redis, `${config.queuePrefix}:source:`) });
-  const renderer = new Renderer({ workDir: path.join(config.cacheDir, 'render') });
-  const registry = createAppRegistry();
-  const status = createStatusSink(rest, log);
+  const policy = securityPolicyOf(config);
+  const git = new GitSource({ cacheDir: path.join(config.cacheDir, 'git'), coordinator: new RedisFetchCoordinator(redis, `${config.queuePrefix}:source:`), network: policy,
+    onRemote: (operation, seconds, ok) => { metrics.gitOperation(operation, seconds, ok); },
+  });
+  const renderer = new Renderer({
+    workDir: path.join(config.cacheDir, 'render'),
+    onRender: (kind, seconds, ok) => { metrics.rendered(kind, seconds, ok); },
+  });
+  // Wrapped so that an Application's metric series go when the Application does.
+  const registry = forgettingRemoved(createAppRegistry(), metrics);
+  // Status for the API lives in Redis: every replica behind the Service answers the same.
+  const statusStore = new RedisStatusStore(redis, { prefix: config.queuePrefix });
+  const status = reportingStatus(createStatusSink(rest, log, statusStore), metrics, (key) => registry.get(key) !== undefined);
   const environmentCredentials = credentialsFromEnvironment();
 
   const queueOptions = resolveQueueOptions({
@@ -107,11 +127,12 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     log,
   });
   const queue = new ReconcileQueue(queueOptions);
+  metrics.trackQueue(() => queue.depth());
   const schedulers = new PollSchedulers(queueOptions);
 
   // Self-heal: a change of a managed object by someone else queues its Application.
   const managed = createManagedWatch({
-    transport: createListWatchTransport(kc, rest),
+    transport: createListWatchTransport(rest),
     namespaces: config.namespaces,
     async collectionPath(kind, namespace) {
       const info = await discovery.resolve(kind.group ? `${kind.group}/${kind.version}` : kind.version, kind.kind);
@@ -130,7 +151,13 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const releases = reportingInventories(createReleaseStore(rest), managed);
 
   const reconcile = createReconciler({
-    registry, git, renderer, cluster, status, log, releases,
+    registry, git, renderer, cluster, status, log, releases, policy,
+    namespacePolicy: (namespace) => readNamespacePolicy(rest, namespace),
+    clusterFor(app) {
+      const serviceAccount = serviceAccountOf(app.spec, config);
+      if (!serviceAccount) return cluster;
+      return createClusterClient(impersonatingClient(rest, { namespace: app.application.metadata.namespace, name: serviceAccount }), discovery);
+    },
     async credentials(app) {
       const secret = app.spec.source.credentialsSecret;
       return secret ? readSecretCredentials(rest, app.application.metadata.namespace, secret) : environmentCredentials;
@@ -171,7 +198,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   }
   let watch: ApplicationWatch | undefined;
   if (config.watchCluster) {
-    watch = watchApplications(kc, rest, {
+    watch = watchApplications(rest, {
       namespaces: config.namespaces,
       onEvent: (event) => {
         if (event.type === 'deleted') {
@@ -196,7 +223,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   }
 
   const workers: (ReconcileWorker | PollWorker)[] = [
-    await startReconcileWorker(queue, reconcile),
+    await startReconcileWorker(queue, timedReconcile(reconcile, metrics)),
     await startPollWorker(queue, (key) => registry.tracking(key)),
   ];
   resyncSchedulers();
@@ -207,15 +234,17 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const schedulerTimer = setInterval(resyncSchedulers, schedulerResyncIntervalMs);
   schedulerTimer.unref();
 
-  const app = express();
-  app.get('/healthz', (_request, response) => { response.json({ status: 'ok' }); });
-  app.get('/readyz', async (_request, response) => {
-    try {
-      await checkReachable(rest, redis, config);
-      response.json({ status: 'ok' });
-    } catch (error) {
-      response.status(503).json({ status: 'unavailable', message: error instanceof Error ? error.message : String(error) });
-    }
+  const app = createApp({
+    registry, statuses: statusStore, queue, log,
+    deliveries: new RedisDeliveryLog(redis, config.queuePrefix),
+    ready: () => checkReachable(rest, redis, config),
+    metrics,
+    auth: { adminTokens: config.apiAdminTokens, readTokens: config.apiReadTokens, publicRead: config.apiPublicRead },
+    webhooks: {
+      secretOf: webhookSecretsFromEnvironment(),
+      maxBodyBytes: config.webhookMaxBodyBytes,
+      rateLimit: { perMinute: config.webhookRateLimit, burst: config.webhookRateLimit },
+    },
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(config.listen.port, config.listen.host, resolve));
@@ -224,7 +253,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   log.info({ listen: `${address.host}:${address.port}`, apps: registry.list().length }, 'controller started');
 
   return {
-    registry, status, queue, address,
+    registry, status, queue, metrics, address,
     async stop() {
       clearInterval(schedulerTimer);
       redis.off('ready', resyncSchedulers);

@@ -31,7 +31,6 @@
  * expired resourceVersion) relists, and a relist compares with what was seen, so
  * a change or deletion missed while disconnected still counts.
  */
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { annotations, fieldManager, type KubeObject, type ManagedFieldsEntry, type ObjectRef } from '../../diff/objects.ts';
 import type { RestClient } from '../kube/rest.ts';
 
@@ -124,7 +123,7 @@ export function isDriftSignal(previous: Seen | undefined, next: Seen, object: Ku
 interface KindWatch { label: string; stop(): Promise<void> }
 
 const isGone = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && ((error as { statusCode?: unknown }).statusCode === 410 || (error as { code?: unknown }).code === 410);
+  typeof error === 'object' && error !== null && ((error as { status?: unknown }).status === 410 || (error as { code?: unknown }).code === 410);
 const isTimeout = (error: unknown): boolean => error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
 
 export function createManagedWatch(options: ManagedWatchOptions): ManagedWatch {
@@ -301,9 +300,8 @@ export function createManagedWatch(options: ManagedWatchOptions): ManagedWatch {
   };
 }
 
-/** The transport over the real API server: lists through Berth's REST client (raw JSON, paged), watches with client-node's `Watch`. */
-export function createListWatchTransport(kc: KubeConfig, rest: RestClient): ListWatchTransport {
-  const watcher = new Watch(kc);
+/** The transport over the real API server: Berth's REST client lists (raw JSON, paged) and watches. */
+export function createListWatchTransport(rest: RestClient): ListWatchTransport {
   return {
     async list(path) {
       const items: KubeObject[] = [];
@@ -318,9 +316,8 @@ export function createListWatchTransport(kc: KubeConfig, rest: RestClient): List
       } while (next);
       return { items, resourceVersion };
     },
-    async watch(path, resourceVersion, onEvent, onDone) {
-      const controller = await watcher.watch(path, { resourceVersion, allowWatchBookmarks: true }, (type, object) => { onEvent(type, object); }, onDone);
-      return () => { controller.abort(); };
+    watch(path, resourceVersion, onEvent, onDone) {
+      return Promise.resolve(rest.watch(path, { resourceVersion, allowWatchBookmarks: 'true' }, onEvent, onDone));
     },
   };
 }

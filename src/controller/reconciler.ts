@@ -11,12 +11,13 @@ import { refKey, type ObjectRef } from '../../diff/objects.ts';
 import type { Health } from '../../health/index.ts';
 import {
   advanceRelease, appendHistory, renderedRevision, runSync, UnrecoverableSyncError,
-  type ReleaseRecord, type ReleaseTrigger, type RenderedRevision, type ReleaseStepResult, type SyncOptions,
+  type ClusterClient, type ReleaseRecord, type ReleaseTrigger, type RenderedRevision, type ReleaseStepResult, type SyncOptions,
 } from '../../sync/index.ts';
 import { prepareDesired } from '../../sync/desired-payload.ts';
 import { adoptUnchangedRevision } from '../../sync/release-adopt.ts';
 import { checkDrift, type DriftCheckResult } from '../../sync/drift-check.ts';
 import { observeRollout } from '../../sync/release-observe.ts';
+import { sharedReads } from '../../sync/shared-reads.ts';
 import type { ResolvedApplicationSpec } from '../application/index.ts';
 import type { Logger } from '../log.ts';
 import type { KubeClusterClient } from '../kube/cluster-client.ts';
@@ -26,8 +27,12 @@ import { InvalidSourceError } from '../source/errors.ts';
 import type { GitSource } from '../source/git-source.ts';
 import { parseRepository, type GitCredentials } from '../source/repository.ts';
 import type { AppRegistry, RegisteredApp } from './app-registry.ts';
+import { dryRunSync, isDryRun, operationSyncOptions, targetOf } from './manual-operation.ts';
+import { enforceSourcePolicy } from '../policy/enforce.ts';
+import type { NamespacePolicy, SecurityPolicy } from '../policy/policy.ts';
+import { createDriftMemo, type DriftMemo } from './drift-memo.ts';
 import type { ReleaseStore } from './release-store.ts';
-import { leavesPathsUntouched, renderCommit, resolveTarget, revisionRenderer, type RenderContext } from './render-revision.ts';
+import { leavesPathsUntouched, renderCommit, revisionRenderer, type RenderContext } from './render-revision.ts';
 import { buildStatus } from './status-report.ts';
 import type { StatusSink } from './status-sink.ts';
 
@@ -42,22 +47,36 @@ export interface ReconcilerDeps {
   credentials(app: Extract<RegisteredApp, { valid: true }>): Promise<GitCredentials | undefined>;
   log: Logger;
   now?: () => Date;
+  /** The controller-wide security policy (allowed repositories, destinations, cluster-scoped kinds). */
+  policy?: SecurityPolicy;
+  /** The policy of an Application's namespace (its berth-policy ConfigMap), which narrows `policy`. */
+  namespacePolicy?(namespace: string): Promise<NamespacePolicy | undefined>;
+  /**
+   * The cluster client one Application syncs, prunes and reads through: one that
+   * impersonates its ServiceAccount, so RBAC decides what it may do. Default: `cluster`.
+   */
+  clusterFor?(app: Extract<RegisteredApp, { valid: true }>): KubeClusterClient;
+  /** When a poll tick may reuse the last drift check (drift-memo.ts); one per process by default. */
+  driftMemo?: DriftMemo;
 }
 
 const initiatorOf = (job: ReconcileJob): 'auto' | 'webhook' | 'manual' =>
   job.reason === 'webhook' ? 'webhook' : job.reason === 'manual' ? 'manual' : 'auto';
 
-async function liveHealth(cluster: KubeClusterClient, refs: readonly ObjectRef[]): Promise<Map<string, { ref: ObjectRef; health: Health | undefined }>> {
+async function liveHealth(cluster: ClusterClient, refs: readonly ObjectRef[]): Promise<Map<string, { ref: ObjectRef; health: Health | undefined }>> {
   const observed = await observeRollout(cluster, refs, 16);
   return new Map(observed.map(({ ref, health }) => [refKey(ref), { ref, health }]));
 }
 
-export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
-  const now = deps.now ?? (() => new Date());
+export function createReconciler(controllerDeps: ReconcilerDeps): ReconcileFunction {
+  const now = controllerDeps.now ?? (() => new Date());
+  const memo = controllerDeps.driftMemo ?? createDriftMemo();
 
   return async (job, context): Promise<ReconcileOutcome> => {
-    const app = deps.registry.get(job.app);
+    const app = controllerDeps.registry.get(job.app);
     if (!app) return {}; // deleted since the job was queued
+    // Everything this reconcile does in the cluster goes through the Application's own identity.
+    const deps = app.valid && controllerDeps.clusterFor ? { ...controllerDeps, cluster: controllerDeps.clusterFor(app) } : controllerDeps;
     const log = deps.log.child({ app: job.app, reason: job.reason, job: context.jobId, attempt: context.attempt });
     log.debug({ announced: job.revision }, 'reconcile started');
     if (!app.valid) {
@@ -69,7 +88,12 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
     let record: ReleaseRecord = await deps.releases.load(application.metadata);
     let renderContext: RenderContext;
     try {
-      renderContext = { git: deps.git, renderer: deps.renderer, application, spec, repository: parseRepository(spec.source.repoURL, await deps.credentials(app)) };
+      const namespacePolicy = deps.policy ? await deps.namespacePolicy?.(application.metadata.namespace) : undefined;
+      renderContext = {
+        git: deps.git, renderer: deps.renderer, application, spec, repository: parseRepository(spec.source.repoURL, await deps.credentials(app)),
+        ...(deps.policy ? { policy: { security: deps.policy, namespace: namespacePolicy, cluster: deps.cluster } } : {}),
+      };
+      if (deps.policy) enforceSourcePolicy(renderContext.repository.url, deps.policy, namespacePolicy);
     } catch (error) {
       if (error instanceof InvalidSourceError) {
         await deps.status.publish(app, buildStatus({ application, record, drift: undefined, health: new Map(), error: error.message, now: now() }), undefined);
@@ -80,17 +104,24 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
 
     let target;
     try {
-      target = await resolveTarget(renderContext, job.reason === 'webhook' || job.reason === 'manual' || job.revision !== undefined);
+      target = await targetOf(renderContext, job);
     } catch (error) {
       // Unreachable Git or an unknown ref: say so on the Application, then let the queue retry (or not).
       const message = error instanceof Error ? error.message : String(error);
       await deps.status.publish(app, buildStatus({ application, record, drift: undefined, health: new Map(), error: message, now: now() }), undefined);
       throw error;
     }
+    if (isDryRun(job)) {
+      const report = await dryRunSync(deps.cluster, renderContext, target, record, { ...syncOptionsOf(spec, job.app), ...operationSyncOptions(job) }, job, now);
+      await deps.status.operation(job.app, report);
+      log.info({ revision: target.commit, phase: report.phase, changes: report.summary }, report.message);
+      return {};
+    }
     const trigger: ReleaseTrigger = job.reason === 'recheck'
       ? { type: 'recheck' }
       : { type: 'revision', revision: target.commit, initiator: initiatorOf(job) };
-    const automated = spec.automated !== undefined || job.reason === 'manual';
+    // A recheck follows a rollout a manual sync started, whatever the policy.
+    const automated = spec.automated !== undefined || job.reason === 'manual' || job.reason === 'recheck';
 
     // Changed-path filter: a commit that touches nothing this Application renders
     // from is adopted without a sync (a person asking for a sync always gets one).
@@ -107,16 +138,20 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
       }
     }
 
+    // One get of each live object for the rollout check, the drift check and the
+    // status; the sync and self-heal write through deps.cluster and read afresh.
+    const reads = sharedReads(deps.cluster);
     let recheckAt: Date | undefined;
     let result: ReleaseStepResult | undefined;
     if (automated && !adopted) {
       const step = await advanceRelease(record, trigger, {
         render: revisionRenderer(renderContext, target),
         client: deps.cluster,
+        observer: reads,
         options: {
           rollback: spec.rollback.enabled,
           healthTimeoutMs: spec.rollback.healthTimeoutMs,
-          sync: syncOptionsOf(spec, job.app),
+          sync: { ...syncOptionsOf(spec, job.app), ...operationSyncOptions(job) },
         },
       }, now());
       record = step.record;
@@ -126,31 +161,39 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
     }
 
     // Drift of what Git wants now against the cluster: the status's per-object view,
-    // and what self-heal corrects. Skipped while a rollout is still being followed.
+    // and what self-heal corrects. Skipped while a rollout is still being followed,
+    // and on a poll tick that brought nothing new (drift-memo.ts says when).
     let drift: DriftCheckResult | undefined;
     let error: string | undefined;
-    if (recheckAt === undefined) {
+    const settledOnTarget = record.state.status === 'Healthy' && record.appliedRevision === target.commit;
+    const recalled = recheckAt === undefined && job.reason === 'poll' && settledOnTarget && (result?.actions.length ?? 0) === 0
+      ? memo.recall(job.app, target.commit, spec, now())
+      : undefined;
+    if (recheckAt === undefined && recalled === undefined) {
+      memo.forget(job.app);
       try {
         const rendered = await renderCommit(renderContext, target);
         const desired = await prepareDesired(rendered, { appName: job.app, destinationNamespace: spec.destinationNamespace }, deps.cluster);
         const driftOptions = { previousInventory: record.inventory.entries, diff: { ignoreDifferences: spec.ignoreDifferences }, lister: deps.cluster };
-        drift = await checkDrift(deps.cluster, desired, driftOptions);
+        drift = await checkDrift(reads, desired, driftOptions);
         const settled = record.state.status === 'Healthy' && record.appliedRevision === target.commit;
         if (settled && spec.automated?.selfHeal && drift.status === 'OutOfSync') {
+          reads.forgetAll();
           record = await selfHeal(deps, record, renderedRevision(target.commit, rendered), syncOptionsOf(spec, job.app), now);
           await deps.releases.save(application.metadata, record);
           log.info({ revision: target.commit }, 'self-heal: drift corrected');
-          drift = await checkDrift(deps.cluster, desired, { ...driftOptions, previousInventory: record.inventory.entries });
+          drift = await checkDrift(reads, desired, { ...driftOptions, previousInventory: record.inventory.entries });
         }
+        memo.remember(job.app, target.commit, spec, drift, now());
       } catch (cause) {
         error = cause instanceof Error ? cause.message : String(cause);
         log.warn({ err: error }, 'drift check failed');
       }
     }
 
-    const health = await liveHealth(deps.cluster, record.inventory.entries);
-    await deps.status.publish(app, buildStatus({ application, record, drift, health, error, now: now() }), result);
-    log.info({ revision: target.commit, state: record.state.status, sync: drift?.status, recheckAt }, 'reconciled');
+    const health = await liveHealth(reads, record.inventory.entries);
+    await deps.status.publish(app, buildStatus({ application, record, drift: drift ?? recalled, health, error, now: now() }), result, { drift, revision: target.commit });
+    log.info({ revision: target.commit, state: record.state.status, sync: (drift ?? recalled)?.status, recheckAt, ...(recalled ? { driftCheck: 'reused' } : {}) }, 'reconciled');
     return recheckAt ? { recheckAt } : {};
   };
 }

@@ -12,6 +12,9 @@ import { InvalidSourceError, TransientSourceError } from '../source/errors.ts';
 import type { GitSource, ResolvedRevision } from '../source/git-source.ts';
 import { touchesAny } from '../source/git-tree.ts';
 import type { Repository } from '../source/repository.ts';
+import { enforceDestinationPolicy } from '../policy/enforce.ts';
+import type { NamespacePolicy, SecurityPolicy } from '../policy/policy.ts';
+import type { ClusterClient } from '../../sync/cluster.ts';
 
 export interface RenderContext {
   git: GitSource;
@@ -19,6 +22,8 @@ export interface RenderContext {
   application: Application;
   spec: ResolvedApplicationSpec;
   repository: Repository;
+  /** The controller's security policy; every rendered set is checked against it before it is used. */
+  policy?: { security: SecurityPolicy; namespace: NamespacePolicy | undefined; cluster: Pick<ClusterClient, 'resourceScope'> };
 }
 
 /**
@@ -47,7 +52,9 @@ export async function renderCommit(context: RenderContext, resolved: ResolvedRev
     appName: application.metadata.name,
     namespace: spec.destinationNamespace,
   });
-  return result.manifests.map((manifest) => manifest.object);
+  const objects = result.manifests.map((manifest) => manifest.object);
+  if (context.policy) await enforceDestinationPolicy(objects, spec.destinationNamespace, context.policy.cluster, context.policy.security, context.policy.namespace);
+  return objects;
 }
 
 /** sync/'s render dependency: source errors mapped onto sync/'s error classes. */

@@ -3,19 +3,31 @@
  * memory (the HTTP API reads it, whatever the Application's origin); Applications
  * that live in the cluster also get it written to their status subresource, and
  * Kubernetes Events for what happened (synced, rollout failed, rolled back...).
- * Applications from a file exist only here and in the logs.
+ * Applications from a file exist only here and in the logs. With a store, the
+ * latest status, drift report and operation result also go to Redis, where the
+ * HTTP API of every replica reads them.
  */
 import type { ReleaseEvent, ReleaseStepResult } from '../../sync/index.ts';
+import type { DriftCheckResult } from '../../sync/drift-check.ts';
 import {
   eventReasons, invalidSpecConditions, recordApplicationEvent, writeApplicationStatus,
   type ApplicationEvent, type ApplicationStatus,
 } from '../application/index.ts';
 import type { Logger } from '../log.ts';
 import type { RestClient } from '../kube/rest.ts';
+import type { OperationReport, StatusWriter } from '../server/status-store.ts';
 import type { RegisteredApp } from './app-registry.ts';
 
+/** What a reconcile found besides the status: the drift report and the commit it compares against. */
+export interface PublishDetails {
+  drift?: DriftCheckResult | undefined;
+  revision?: string | undefined;
+}
+
 export interface StatusSink {
-  publish(app: Extract<RegisteredApp, { valid: true }>, status: ApplicationStatus, step: ReleaseStepResult | undefined): Promise<void>;
+  publish(app: Extract<RegisteredApp, { valid: true }>, status: ApplicationStatus, step: ReleaseStepResult | undefined, details?: PublishDetails): Promise<void>;
+  /** The result of an operation a person asked for that leaves no status behind (a dry run). */
+  operation(key: string, report: OperationReport): Promise<void>;
   invalid(app: Extract<RegisteredApp, { valid: false }>): Promise<void>;
   /** The last status published for an Application. */
   get(key: string): ApplicationStatus | undefined;
@@ -51,8 +63,15 @@ export function eventsOf(step: ReleaseStepResult | undefined): ApplicationEvent[
   return events;
 }
 
-export function createStatusSink(rest: RestClient | undefined, log: Logger): StatusSink {
+export function createStatusSink(rest: RestClient | undefined, log: Logger, store?: StatusWriter): StatusSink {
   const latest = new Map<string, ApplicationStatus>();
+  // The API's copy is best effort: a Redis hiccup must not fail (and so retry) a reconcile that worked.
+  const toStore = async (key: string, write: (writer: StatusWriter) => Promise<void>): Promise<void> => {
+    if (!store) return;
+    await write(store).catch((error: unknown) => {
+      log.warn({ app: key, err: error instanceof Error ? error.message : String(error) }, 'could not store the status for the API');
+    });
+  };
 
   const emit = async (app: RegisteredApp & { valid: true }, event: ApplicationEvent): Promise<void> => {
     log.info({ app: app.key, event: event.reason }, event.message);
@@ -63,8 +82,13 @@ export function createStatusSink(rest: RestClient | undefined, log: Logger): Sta
   };
 
   return {
-    async publish(app, status, step) {
+    async publish(app, status, step, details) {
       latest.set(app.key, status);
+      const now = new Date();
+      await toStore(app.key, async (writer) => {
+        await writer.saveStatus(app.key, status, now);
+        if (details?.drift) await writer.saveDrift(app.key, details.drift, details.revision, now);
+      });
       for (const event of eventsOf(step)) await emit(app, event);
       if (rest && app.origin === 'cluster') await writeApplicationStatus(rest, app.application.metadata, status);
     },
@@ -72,11 +96,15 @@ export function createStatusSink(rest: RestClient | undefined, log: Logger): Sta
       const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
       const status: ApplicationStatus = { conditions: invalidSpecConditions(undefined, app.problems, undefined, now) };
       latest.set(app.key, status);
+      await toStore(app.key, (writer) => writer.saveStatus(app.key, status, new Date()));
       log.warn({ app: app.key }, app.message);
       if (rest && app.origin === 'cluster') {
         const [namespace, name] = app.key.split('/');
         if (namespace && name) await writeApplicationStatus(rest, { namespace, name }, status);
       }
+    },
+    async operation(key, report) {
+      await toStore(key, (writer) => writer.saveOperation(key, report));
     },
     get: (key) => latest.get(key),
   };

@@ -8,7 +8,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { createInterface } from 'node:readline';
+import type { KubeCredentials } from './kubeconfig.ts';
 
 export interface RestClientOptions {
   /** Concurrent connections to the API server. */
@@ -17,6 +18,12 @@ export interface RestClientOptions {
   timeoutMs?: number;
   /** Impersonate this user (e.g. `system:serviceaccount:team:deployer`). */
   impersonateUser?: string;
+  /**
+   * Called once per request when it ends: with the HTTP status, or undefined when
+   * no answer came (network error, timeout, abort); for a watch, as its answer
+   * starts, with method `WATCH`. For metrics; must not throw.
+   */
+  onResponse?: (method: string, status: number | undefined) => void;
 }
 
 export interface RequestOptions {
@@ -24,6 +31,8 @@ export interface RequestOptions {
   body?: unknown;
   contentType?: string;
   signal?: AbortSignal;
+  /** Extra headers (lower-case names), e.g. impersonation (see impersonation.ts). */
+  headers?: Record<string, string | string[]>;
 }
 
 export interface RestResponse {
@@ -45,9 +54,19 @@ export class KubeApiError extends Error {
   }
 }
 
+/** Ends a watch; `onDone` is then called with undefined. */
+export type StopWatch = () => void;
+
 export interface RestClient {
   readonly server: string;
   request(method: string, path: string, options?: RequestOptions): Promise<RestResponse>;
+  /**
+   * A watch: GET `path?watch=true`, each event line to `onEvent`. `onDone` is called
+   * once: undefined when the server ended the stream or it was stopped; a
+   * `TimeoutError` after `timeoutMs` without a byte (bookmarks keep a live watch
+   * talking); a KubeApiError for an answer other than 200; else the socket's error.
+   */
+  watch(path: string, query: Record<string, string | undefined>, onEvent: (type: string, object: unknown) => void, onDone: (error: unknown) => void): StopWatch;
   close(): void;
 }
 
@@ -57,7 +76,7 @@ function isStatus(body: unknown): body is StatusBody {
   return typeof body === 'object' && body !== null && (body as StatusBody).kind === 'Status';
 }
 
-export async function createRestClient(kc: KubeConfig, options: RestClientOptions = {}): Promise<RestClient> {
+export async function createRestClient(kc: KubeCredentials, options: RestClientOptions = {}): Promise<RestClient> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const base = new URL(cluster.server);
@@ -75,12 +94,13 @@ export async function createRestClient(kc: KubeConfig, options: RestClientOption
   if (options.impersonateUser) baseHeaders['impersonate-user'] = options.impersonateUser;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const prefix = base.pathname.replace(/\/$/, '');
+  const onResponse = options.onResponse ?? (() => undefined);
 
-  const request = (method: string, path: string, req: RequestOptions = {}): Promise<RestResponse> => {
+  const send = (method: string, path: string, req: RequestOptions = {}): Promise<RestResponse> => {
     const url = new URL(prefix + path, base);
     for (const [key, value] of Object.entries(req.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
-    const headers: Record<string, string> = { ...baseHeaders };
+    const headers: Record<string, string | string[]> = { ...baseHeaders, ...req.headers };
     if (payload) {
       headers['content-type'] = req.contentType ?? 'application/json';
       headers['content-length'] = String(payload.length);
@@ -113,5 +133,66 @@ export async function createRestClient(kc: KubeConfig, options: RestClientOption
     });
   };
 
-  return { server: base.origin + prefix, request, close: () => { agent.destroy(); } };
+  const request = async (method: string, path: string, req: RequestOptions = {}): Promise<RestResponse> => {
+    try {
+      const response = await send(method, path, req);
+      onResponse(method, response.status);
+      return response;
+    } catch (error) {
+      onResponse(method, error instanceof KubeApiError ? error.status : undefined);
+      throw error;
+    }
+  };
+
+  const watch: RestClient['watch'] = (path, query, onEvent, onDone) => {
+    const url = new URL(prefix + path, base);
+    url.searchParams.set('watch', 'true');
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
+    let done = false;
+    const finish = (error: unknown): void => {
+      if (done) return;
+      done = true;
+      outgoing.destroy();
+      onDone(error);
+    };
+    const send = secure ? https.request : http.request;
+    const outgoing = send(url, { method: 'GET', headers: baseHeaders, agent }, (incoming) => {
+      const status = incoming.statusCode ?? 0;
+      onResponse('WATCH', status);
+      if (status !== 200) {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          try { body = JSON.parse(text); } catch { /* keep the text */ }
+          const reason = isStatus(body) ? body.reason ?? '' : '';
+          finish(new KubeApiError(status, reason || `HTTP${status}`, `WATCH ${path}: ${status} ${isStatus(body) ? body.message ?? text : text.slice(0, 500)}`, undefined));
+        });
+        return;
+      }
+      incoming.on('error', finish);
+      incoming.on('close', () => { finish(undefined); });
+      const lines = createInterface({ input: incoming, crlfDelay: Infinity });
+      // readline re-emits the stream's errors; the stream's own listener above reports them.
+      lines.on('error', () => undefined);
+      lines.on('line', (line) => {
+        if (done || !line) return;
+        let event: { type?: unknown; object?: unknown };
+        try { event = JSON.parse(line) as { type?: unknown; object?: unknown }; } catch { return; }
+        if (typeof event.type === 'string') onEvent(event.type, event.object);
+      });
+    });
+    // An inactivity timeout, as client-node's Watch has: a half-open connection never ends by itself.
+    outgoing.setTimeout(timeoutMs, () => {
+      const error = new Error(`WATCH ${path}: no data within ${timeoutMs} ms`);
+      error.name = 'TimeoutError';
+      finish(error);
+    });
+    outgoing.on('error', finish);
+    outgoing.end();
+    return () => { finish(undefined); };
+  };
+
+  return { server: base.origin + prefix, request, watch, close: () => { agent.destroy(); } };
 }

@@ -23,6 +23,15 @@ describe('reconcile job data', () => {
     }
   });
 
+  it('carries an operation a person asked for, and rejects a malformed one', () => {
+    const parsed = parseReconcileJob({ app: 'shop/web', reason: 'manual', operation: { kind: 'sync', revision: 'v2', dryRun: true, prune: undefined } });
+    assert.deepEqual(parsed, { ok: true, job: { app: 'shop/web', reason: 'manual', operation: { kind: 'sync', revision: 'v2', dryRun: true } } });
+    const rollback = parseReconcileJob({ app: 'shop/web', reason: 'manual', operation: { kind: 'rollback' } });
+    assert.equal(rollback.ok, false);
+    const unknown = parseReconcileJob({ app: 'shop/web', reason: 'manual', operation: { kind: 'delete' } });
+    assert.equal(unknown.ok, false);
+  });
+
   it('knows namespace/name keys', () => {
     assert.equal(isApplicationKey('berth/guestbook.v2'), true);
     assert.equal(isApplicationKey('berth/guestbook/extra'), false);

@@ -25,7 +25,21 @@ export interface ReconcileJob {
   revision?: string;
   /** Who asked (a user for a manual sync, a webhook delivery id, ...). */
   requestedBy?: string;
+  /** What a person asked for through the API; absent for every automatic trigger. */
+  operation?: ReconcileOperation;
 }
+
+/**
+ * A person's request, carried by the job so the request handler only enqueues:
+ * - `sync`: sync now, to `revision` when given (else the tracked ref); `dryRun`
+ *   plans and dry-runs on the server and persists nothing; `prune` overrides the spec's;
+ * - `rollback`: sync `revision`, a commit from the Application's history;
+ * - `refresh`: resolve the tracked ref afresh and check drift, syncing only if automated.
+ */
+export type ReconcileOperation =
+  | { kind: 'sync'; revision?: string; dryRun?: boolean; prune?: boolean }
+  | { kind: 'rollback'; revision: string }
+  | { kind: 'refresh' };
 
 /** What a reconcile reports back to the queue layer. */
 export interface ReconcileOutcome {
@@ -72,7 +86,16 @@ const reconcileJobSchema = z.strictObject({
   reason: z.enum(Object.values(reconcileReasons)),
   revision: z.string().min(1).max(256).optional(),
   requestedBy: z.string().min(1).max(256).optional(),
+  operation: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('sync'), revision: z.string().min(1).max(256).optional(), dryRun: z.boolean().optional(), prune: z.boolean().optional() }),
+    z.strictObject({ kind: z.literal('rollback'), revision: z.string().min(1).max(256) }),
+    z.strictObject({ kind: z.literal('refresh') }),
+  ]).optional(),
 });
+
+function withoutUndefined(operation: ReconcileOperation): ReconcileOperation {
+  return Object.fromEntries(Object.entries(operation as Record<string, unknown>).filter(([, value]) => value !== undefined)) as ReconcileOperation;
+}
 
 export type ParsedReconcileJob = { ok: true; job: ReconcileJob } | { ok: false; problem: string };
 
@@ -80,11 +103,12 @@ export type ParsedReconcileJob = { ok: true; job: ReconcileJob } | { ok: false; 
 export function parseReconcileJob(data: unknown): ParsedReconcileJob {
   const result = reconcileJobSchema.safeParse(data);
   if (result.success) {
-    const { app, reason, revision, requestedBy } = result.data;
+    const { app, reason, revision, requestedBy, operation } = result.data;
     // Rebuilt without absent keys, so a job stored in Redis never has `undefined` fields.
     const job: ReconcileJob = { app, reason };
     if (revision !== undefined) job.revision = revision;
     if (requestedBy !== undefined) job.requestedBy = requestedBy;
+    if (operation !== undefined) job.operation = withoutUndefined(operation);
     return { ok: true, job };
   }
   const problem = result.error.issues.map((issue) => `${issue.path.join('.') || '(job)'}: ${issue.message}`).join('; ');

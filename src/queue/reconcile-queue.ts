@@ -17,6 +17,14 @@
  *   the trigger to run now. (With `reschedule` instead, BullMQ would run the
  *   delayed job now but with its old data; with neither, the trigger would be
  *   dropped and wait out the delay.)
+ * - A poll tick without a revision does not replace a trigger that is still
+ *   waiting (it would hide a watch event's or a webhook's reason), and no poll
+ *   tick replaces a delayed recheck (which takes the poll's trigger from the
+ *   register when it runs, moments later); any other trigger does both.
+ * - Scheduled jobs run before triggers, and a person's trigger before a
+ *   machine's (`jobPriorities`): a rollout's recheck must not queue behind the
+ *   1,000 start-up reconciles of a cold start (issue 6), and a manual sync or a
+ *   webhook should not wait for a poll tick's fan-out.
  */
 import { Queue } from 'bullmq';
 import type { JobsOptions } from 'bullmq';
@@ -28,6 +36,26 @@ import { parseReconcileJob, type ReconcileJob, type ReconcileResult } from './re
 
 /** Job names: a registered trigger (skipped when already covered), and a scheduled job (always run). */
 export const reconcileJobNames = { trigger: 'reconcile', scheduled: 'reconcile-scheduled' } as const;
+
+/**
+ * BullMQ priorities (1 is served first). Every job has one: BullMQ serves jobs
+ * without a priority before all prioritized ones, so a recheck with priority
+ * would still wait behind every trigger without.
+ */
+export const jobPriorities = { scheduled: 1, person: 2, watch: 3, background: 4 } as const;
+
+function priorityOf(job: ReconcileJob, name: string): number {
+  if (name === reconcileJobNames.scheduled) return jobPriorities.scheduled;
+  if (job.reason === 'manual' || job.reason === 'webhook') return jobPriorities.person;
+  return job.reason === 'watch' ? jobPriorities.watch : jobPriorities.background;
+}
+
+/** SET key value PX ttl, unless the trigger registered there carries a manual operation. */
+const setUnlessOperationPending = `
+local current = redis.call('GET', KEYS[1])
+if current and string.find(current, '"operation"', 1, true) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
 
 /** A trigger left in the register longer than this was lost with its job; let it go. */
 const pendingTriggerTtlMs = 24 * 3_600_000;
@@ -75,7 +103,17 @@ export class ReconcileQueue {
       return;
     }
     // Written first: the job added next, or the one it is folded into, reads it when it starts.
-    await this.#redis.set(this.#pendingKey(parsed.job.app), JSON.stringify(parsed.job), 'PX', pendingTriggerTtlMs);
+    // A poll tick that announces no revision never overwrites a trigger still waiting:
+    // it adds nothing (that reconcile resolves the ref just the same), and the waiting
+    // one may say more (a poll reconcile may reuse its last drift check; a watch one never does).
+    // Nor does any plain trigger overwrite a manual operation (a sync to a revision, a
+    // rollback) still waiting: it would be lost, while the operation's reconcile reads
+    // Git afresh anyway and so covers the plain trigger too.
+    const key = this.#pendingKey(parsed.job.app);
+    const value = JSON.stringify(parsed.job);
+    if (parsed.job.operation !== undefined) await this.#redis.set(key, value, 'PX', pendingTriggerTtlMs);
+    else if (parsed.job.reason === 'poll' && parsed.job.revision === undefined) await this.#redis.set(key, value, 'PX', pendingTriggerTtlMs, 'NX');
+    else await this.#redis.eval(setUnlessOperationPending, 1, key, value, String(pendingTriggerTtlMs));
     await this.#add(parsed.job, 0, reconcileJobNames.trigger);
   }
 
@@ -128,8 +166,14 @@ export class ReconcileQueue {
   }
 
   async #add(job: ReconcileJob, delayMs: number, name: string): Promise<void> {
+    // A poll tick does not replace a delayed job (a rollout's recheck, due in
+    // seconds): that job takes the poll's trigger from the register when it runs,
+    // and keeps its priority. Replacing 1,000 rechecks with poll jobs at the back
+    // of the queue is what held the last rollouts of a cold start (issue 6).
+    const replace = !(job.reason === 'poll' && name === reconcileJobNames.trigger);
     const options: JobsOptions = {
-      deduplication: { id: job.app, keepLastIfActive: true, replace: true },
+      deduplication: { id: job.app, keepLastIfActive: true, replace },
+      priority: priorityOf(job, name),
     };
     if (delayMs > 0) options.delay = delayMs;
     await this.queue.add(name, job, options);

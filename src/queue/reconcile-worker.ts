@@ -18,7 +18,7 @@
  *   rollout in progress holds no worker slot while it waits.
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { jitteredBackoff } from './backoff.ts';
+import { jitteredBackoff, retryDelayMs } from './backoff.ts';
 import { toQueueError } from './errors.ts';
 import { redisConnectionOptions } from './options.ts';
 import { drainWorker } from './shutdown.ts';
@@ -105,7 +105,9 @@ export class ReconcileWorker {
     try {
       outcome = await this.#reconcile(trigger, { signal, jobId: job.id ?? '', attempt: job.attemptsMade + 1 });
     } catch (error) {
-      throw toQueueError(error);
+      const failure = toQueueError(error);
+      if (!(failure instanceof UnrecoverableError) && job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await this.#followUp(trigger, job.attemptsMade + 1, failure);
+      throw failure;
     }
     const result: ReconcileResult = { app: trigger.app, reason: trigger.reason };
     if (trigger.revision !== undefined) result.revision = trigger.revision;
@@ -115,6 +117,20 @@ export class ReconcileWorker {
       result.recheckAt = at;
     }
     return result;
+  }
+
+  /**
+   * The last attempt of a job failed for a reason a retry may fix (the API
+   * server or Git was down longer than the job's retries lasted): the
+   * Application is not given up on. A new job with the same trigger runs after
+   * the delay the next retry would have had; added while this job is active, it
+   * becomes its follow-up, and a trigger arriving meanwhile replaces it.
+   */
+  async #followUp(trigger: ReconcileJob, attempts: number, failure: Error): Promise<void> {
+    const { log, retry } = this.#queue.options;
+    const delayMs = retryDelayMs(attempts, retry);
+    await this.#queue.enqueue(trigger, { delayMs });
+    log.warn({ app: trigger.app, attempts, delayMs, err: failure.message }, `reconcile failed ${attempts} times; retrying in a new job in ${Math.round(delayMs / 1000)}s`);
   }
 }
 

@@ -3,7 +3,8 @@
  * Application's path (subfolders when `recurse`), narrowed by include/exclude
  * globs matched against the path relative to the Application's path. Files
  * are read in path order, so the output order is stable. A symlink that would
- * be read is an error, never followed: it could point outside the path.
+ * be read is an error, never followed: it could point outside the path. A file
+ * larger than `maxManifestFileBytes` is refused before it is parsed.
  */
 import path from 'node:path';
 import type { DirectorySource } from '../application/source-spec.ts';
@@ -12,6 +13,9 @@ import { parseManifestFile, type Manifest } from './manifests.ts';
 import type { SourceTree } from './source-tree.ts';
 
 const manifestExtension = /\.(ya?ml|json)$/i;
+
+/** Bytes one manifest file may have: ten times the largest object the API server accepts. */
+export const maxManifestFileBytes = 32 * 1024 * 1024;
 
 function matchesAny(relative: string, globs: readonly string[]): boolean {
   return globs.some((glob) => path.posix.matchesGlob(relative, glob) || path.posix.matchesGlob(path.posix.basename(relative), glob));
@@ -28,7 +32,11 @@ export async function renderDirectory(tree: SourceTree, appPath: string, options
       throw new InvalidSourceError('InvalidPath', `${entry.path}: is a symlink; Berth does not follow symlinks in an Application's path`);
     }
     if (entry.type !== 'file' || !wanted) continue;
-    const text = (await tree.readFile(entry.path)).toString('utf8');
+    const content = await tree.readFile(entry.path);
+    if (content.byteLength > maxManifestFileBytes) {
+      throw new InvalidSourceError('InvalidManifest', `${entry.path}: is ${content.byteLength} bytes, more than the ${maxManifestFileBytes} one manifest file may have`);
+    }
+    const text = content.toString('utf8');
     manifests.push(...parseManifestFile(text, entry.path));
   }
   return manifests;

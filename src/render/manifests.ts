@@ -6,6 +6,12 @@
  * kubectl does. Every object must have apiVersion, kind and metadata.name, and
  * two objects with the same group, kind, namespace and name are an error naming
  * both places.
+ *
+ * Hostile input is refused with a message naming the file: nesting deeper than
+ * YAML's limit (kube-yaml.ts) also in JSON, an object larger than the API server
+ * accepts, and names that are not Kubernetes names. A name like `..` matters
+ * beyond validation: it would turn `/configmaps/..` into its parent path in
+ * Berth's own requests before the API server ever saw it.
  */
 import type { KubeObject } from '../../diff/objects.ts';
 import { formatRef, refKey, refOf } from '../../diff/objects.ts';
@@ -19,6 +25,28 @@ export interface Manifest {
   file: string;
   /** 1-based line where the object's document starts. */
   line: number;
+}
+
+/** Nesting a document may reach, as parseYamlDocuments allows. */
+const maxDepth = 100;
+/** The API server refuses request bodies over 3 MiB; an object larger than that can never be applied. */
+export const maxObjectBytes = 3 * 1024 * 1024;
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * What makes `name` unusable as an object name, if anything. Only what every
+ * kind rejects (path-segment names, apimachinery's ValidatePathSegmentName, and
+ * at most 253 characters) plus whitespace and control characters: RBAC names like
+ * `system:aggregate-to-edit` stay valid, each kind's stricter rules are the API server's.
+ */
+function nameProblem(name: string): string | undefined {
+  if (name.length > 253) return `is ${name.length} characters long, more than 253`;
+  if (name === '.' || name === '..') return 'may not be "." or ".."';
+  if (/[/%]/.test(name)) return 'may not contain "/" or "%"';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\s\u0000-\u001f\u007f]/.test(name)) return 'may not contain whitespace or control characters';
+  return undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -43,9 +71,12 @@ function parseJsonStream(text: string, file: string): YamlDocument[] {
     }
     if (char === '"') inString = true;
     else if (char === '{' || char === '[') {
-      if (depth++ === 0) {
+      depth++;
+      if (depth === 1) {
         start = i;
         startLine = line;
+      } else if (depth > maxDepth) {
+        throw new InvalidSourceError('InvalidManifest', `${file}:${line}: nesting exceeded maxDepth (${maxDepth})`);
       }
     } else if (char === '}' || char === ']') {
       if (--depth === 0) {
@@ -76,6 +107,16 @@ function toObject(value: unknown, file: string, line: number): KubeObject {
   }
   if (metadata.namespace !== undefined && typeof metadata.namespace !== 'string') {
     throw new InvalidSourceError('InvalidManifest', `${at}: ${kind}/${metadata.name} has a metadata.namespace that is not a string`);
+  }
+  const problem = nameProblem(metadata.name);
+  if (problem) throw new InvalidSourceError('InvalidManifest', `${at}: ${kind} name ${JSON.stringify(metadata.name.slice(0, 80))} is not a valid Kubernetes name: it ${problem}`);
+  if (metadata.namespace && (metadata.namespace.length > 63 || !dnsLabel.test(metadata.namespace))) {
+    throw new InvalidSourceError('InvalidManifest',
+      `${at}: ${kind}/${metadata.name} has namespace ${JSON.stringify(metadata.namespace.slice(0, 80))}, which is not a valid namespace name (lower-case letters, digits and "-", at most 63)`);
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(value));
+  if (bytes > maxObjectBytes) {
+    throw new InvalidSourceError('InvalidManifest', `${at}: ${kind}/${metadata.name} is ${bytes} bytes as JSON, more than the ${maxObjectBytes} the API server accepts`);
   }
   return value as KubeObject;
 }

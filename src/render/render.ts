@@ -61,6 +61,11 @@ export interface RendererOptions {
   cacheEntries?: number;
   /** Where snapshots go; default the OS temp folder. */
   workDir?: string;
+  /**
+   * Called after each render that ran (not a cache hit) with its duration; `kind`
+   * is undefined when the source type could not be told. For metrics; must not throw.
+   */
+  onRender?: (kind: RenderKind | undefined, seconds: number, ok: boolean) => void;
 }
 
 const kustomizationFiles = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
@@ -71,6 +76,7 @@ export class Renderer {
   readonly #kustomize: KustomizeBinary;
   readonly #cacheEntries: number;
   readonly #workDir: string;
+  readonly #onRender: NonNullable<RendererOptions['onRender']>;
   /** Insertion-ordered, so the oldest entry is evicted first; holds promises so concurrent renders share one run. */
   readonly #cache = new Map<string, Promise<RenderResult>>();
 
@@ -80,10 +86,11 @@ export class Renderer {
     this.#kustomize = options.kustomize ?? findKustomize();
     this.#cacheEntries = options.cacheEntries ?? 256;
     this.#workDir = options.workDir ?? os.tmpdir();
+    this.#onRender = options.onRender ?? (() => undefined);
   }
 
   async render(request: RenderRequest): Promise<RenderResult> {
-    if (request.commit === undefined) return this.#render(request);
+    if (request.commit === undefined) return this.#timedRender(request);
     const key = createHash('sha256').update(JSON.stringify([
       request.tree.name, request.commit, request.path, request.directory, request.kustomize, request.helm,
       request.appName, request.namespace,
@@ -92,7 +99,7 @@ export class Renderer {
     if (entry) {
       this.#cache.delete(key);
     } else {
-      entry = this.#render(request);
+      entry = this.#timedRender(request);
       // A failure is not cached: the next attempt renders again.
       entry.catch(() => this.#cache.delete(key));
     }
@@ -113,6 +120,19 @@ export class Renderer {
     }
     if ((await request.tree.stat(path.posix.join(appPath, 'Chart.yaml'))) === 'file') return 'helm';
     return 'directory';
+  }
+
+  async #timedRender(request: RenderRequest): Promise<RenderResult> {
+    const started = performance.now();
+    try {
+      const result = await this.#render(request);
+      this.#onRender(result.kind, (performance.now() - started) / 1000, true);
+      return result;
+    } catch (error) {
+      const kind = await this.detect(request).catch(() => undefined);
+      this.#onRender(kind, (performance.now() - started) / 1000, false);
+      throw error;
+    }
   }
 
   async #render(request: RenderRequest): Promise<RenderResult> {
@@ -141,6 +161,8 @@ export class Renderer {
   }
 
   async #withSnapshot<T>(tree: SourceTree, work: (snapshot: string, scratch: string) => Promise<T>): Promise<T> {
+    // The work folder may be a fresh cache folder (the controller's --cache-dir) that nothing created yet.
+    await fs.mkdir(this.#workDir, { recursive: true });
     const scratch = await fs.mkdtemp(path.join(this.#workDir, 'berth-render-'));
     try {
       const snapshot = path.join(scratch, 'tree');

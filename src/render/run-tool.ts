@@ -58,19 +58,32 @@ export function findOnPath(name: string): string | undefined {
   return undefined;
 }
 
+/** What of a failed tool's standard error its error message carries. */
+const maxStderrChars = 16_384;
+
 /** Runs the tool and returns its standard output; a failure is an InvalidSourceError carrying its stderr. */
 export function runTool(run: ToolRun, limits: ToolLimits): Promise<string> {
   return new Promise((resolve, reject) => {
+    // Its own process group, so a deadline or the output cap stops what the tool
+    // started too (a plugin, a post-renderer): a child left alive would hold the
+    // output pipe open, and the run would never end.
     const child = spawn(run.file, run.args, {
-      cwd: run.cwd, env: toolEnvironment(run.home), stdio: ['ignore', 'pipe', 'pipe'], shell: false,
+      cwd: run.cwd, env: toolEnvironment(run.home), stdio: ['ignore', 'pipe', 'pipe'], shell: false, detached: true,
     });
+    const killGroup = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL'); // the group is gone already
+      }
+    };
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
     let stderr = '';
     let failure: Error | undefined;
     const stop = (error: Error): void => {
       failure ??= error;
-      child.kill('SIGKILL');
+      killGroup();
     };
     const timer = setTimeout(() => {
       stop(new InvalidSourceError('RenderFailed', `${run.label}: did not finish within ${limits.timeoutMs} ms and was stopped`));
@@ -84,12 +97,14 @@ export function runTool(run: ToolRun, limits: ToolLimits): Promise<string> {
       stdout.push(chunk);
     });
     child.stderr.on('data', (chunk: Buffer) => {
-      if (stderr.length < 16_384) stderr += chunk.toString();
+      if (stderr.length < maxStderrChars) stderr += chunk.toString().slice(0, maxStderrChars - stderr.length);
     });
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(new TransientSourceError('RenderFailed', `${run.label}: could not start ${run.file}: ${error.message}`, { cause: error }));
     });
+    // Whatever the tool left running in the background would keep 'close' from coming.
+    child.on('exit', killGroup);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (failure) {

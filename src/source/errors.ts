@@ -19,6 +19,8 @@ export const SourceFailureReason = {
   InvalidPath: 'InvalidPath',
   InvalidManifest: 'InvalidManifest',
   RenderFailed: 'RenderFailed',
+  /** Refused by the controller's security policy (--allowed-repos, --allow-http-repos, ...). */
+  NotAllowed: 'NotAllowed',
 } as const;
 export type SourceFailureReason = (typeof SourceFailureReason)[keyof typeof SourceFailureReason];
 

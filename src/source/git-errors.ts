@@ -6,6 +6,7 @@
  */
 import { InvalidSourceError, isSourceError, TransientSourceError, type SourceError } from './errors.ts';
 import { TransferLimitError } from './http-client.ts';
+import { PolicyError } from '../policy/policy.ts';
 
 interface GitLibraryError {
   code?: string;
@@ -15,8 +16,12 @@ interface GitLibraryError {
 }
 
 function limitOf(error: unknown): TransferLimitError | undefined {
+  return causeOf(error, TransferLimitError);
+}
+
+function causeOf<T extends Error>(error: unknown, type: new (...args: never[]) => T): T | undefined {
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
-    if (current instanceof TransferLimitError) return current;
+    if (current instanceof type) return current;
     current = (current as GitLibraryError).cause;
   }
   return undefined;
@@ -28,6 +33,8 @@ export function toSourceError(error: unknown, where: string, hasCredentials: boo
   const limit = limitOf(error);
   if (limit?.limit === 'size') return new InvalidSourceError('FetchTooLarge', `${where}: ${limit.message}`, { cause: error });
   if (limit) return new TransientSourceError('Timeout', `${where}: ${limit.message}`, { cause: error });
+  const refusal = causeOf(error, PolicyError);
+  if (refusal) return new InvalidSourceError('NotAllowed', `${where}: ${refusal.message}`, { cause: error });
 
   const failure = error as GitLibraryError;
   if (failure.code === 'HttpError') {
@@ -48,6 +55,8 @@ export function toSourceError(error: unknown, where: string, hasCredentials: boo
   if (failure.code === 'SmartHttpError' || failure.code === 'UnknownTransportError') {
     return new InvalidSourceError('InvalidURL', `${where}: not a Git smart-HTTP server (${failure.message ?? failure.code})`, { cause: error });
   }
-  const detail = failure.cause instanceof Error ? `${failure.message ?? ''}: ${failure.cause.message}` : failure.message ?? String(error);
+  const message = failure.message ?? String(error);
+  // The cause is worth adding only when it says more (fetch's "fetch failed" wraps "connect ECONNREFUSED ...").
+  const detail = failure.cause instanceof Error && !message.includes(failure.cause.message) ? `${message}: ${failure.cause.message}` : message;
   return new TransientSourceError('FetchFailed', `${where}: ${detail}`, { cause: error });
 }

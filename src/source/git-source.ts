@@ -24,6 +24,7 @@ import { toSourceError } from './git-errors.ts';
 import { GitStore } from './git-store.ts';
 import { changedPathsBetween, GitTree } from './git-tree.ts';
 import { createHttpClient, type HttpLimits } from './http-client.ts';
+import type { NetworkPolicy } from '../policy/guarded-lookup.ts';
 import { authorizationHeader, repositoryKey, type Repository } from './repository.ts';
 import { resolveRevision as resolveAgainst, type AdvertisedRef, type RevisionKind } from './revision.ts';
 
@@ -40,6 +41,10 @@ export interface GitSourceOptions {
   refsMaxAgeMs?: number;
   /** How long one replica may hold the right to ask the server; default 15 s. */
   lockTtlMs?: number;
+  /** Addresses the Git client may connect to (checked at connect time); default: any. */
+  network?: NetworkPolicy;
+  /** Called after each network operation (listing refs, fetching a pack) with its duration; for metrics, must not throw. */
+  onRemote?: (operation: 'list-refs' | 'fetch', seconds: number, ok: boolean) => void;
 }
 
 export interface ResolvedRevision {
@@ -69,8 +74,9 @@ export interface FetchOutcome {
 const defaults = { requestTimeoutMs: 60_000, maxFetchBytes: 1024 ** 3, refsMaxAgeMs: 10_000, lockTtlMs: 15_000 } as const;
 
 export class GitSource {
-  readonly #options: Required<Omit<GitSourceOptions, 'coordinator'>>;
+  readonly #options: Required<Omit<GitSourceOptions, 'coordinator' | 'network' | 'onRemote'>> & Pick<GitSourceOptions, 'network'>;
   readonly #coordinator: FetchCoordinator;
+  readonly #onRemote: NonNullable<GitSourceOptions['onRemote']>;
   readonly #flights = new SingleFlight();
   readonly #mutex = new KeyedMutex();
   readonly #stores = new Map<string, GitStore>();
@@ -78,10 +84,23 @@ export class GitSource {
   constructor(options: GitSourceOptions) {
     this.#options = { ...defaults, ...options };
     this.#coordinator = options.coordinator ?? new MemoryFetchCoordinator();
+    this.#onRemote = options.onRemote ?? (() => undefined);
+  }
+
+  async #timed<T>(operation: 'list-refs' | 'fetch', work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await work();
+      this.#onRemote(operation, (performance.now() - started) / 1000, true);
+      return result;
+    } catch (error) {
+      this.#onRemote(operation, (performance.now() - started) / 1000, false);
+      throw error;
+    }
   }
 
   #limits(): HttpLimits {
-    return { requestTimeoutMs: this.#options.requestTimeoutMs, maxBytes: this.#options.maxFetchBytes };
+    return { requestTimeoutMs: this.#options.requestTimeoutMs, maxBytes: this.#options.maxFetchBytes, ...(this.#options.network ? { network: this.#options.network } : {}) };
   }
 
   async #store(repository: Repository): Promise<GitStore> {
@@ -117,10 +136,10 @@ export class GitSource {
       }
       try {
         const { client } = createHttpClient(this.#limits());
-        const refs = await git.listServerRefs({
+        const refs = await this.#timed('list-refs', () => git.listServerRefs({
           http: client, url: repository.url, headers: authorizationHeader(repository.credentials),
           protocolVersion: 1, symrefs: true, peelTags: true,
-        }).catch((error: unknown) => {
+        })).catch((error: unknown) => {
           throw toSourceError(error, repository.url, Boolean(repository.credentials));
         });
         const advertised = refs.map(({ ref, oid, peeled, target }) => ({
@@ -166,7 +185,7 @@ export class GitSource {
     await this.#mutex.run(store.gitdir, async () => {
       if (await store.expandCommit(sha)) return;
       const { client } = createHttpClient(this.#limits());
-      await store.fetchEverything({ url: repository.url, http: client, headers: authorizationHeader(repository.credentials) })
+      await this.#timed('fetch', () => store.fetchEverything({ url: repository.url, http: client, headers: authorizationHeader(repository.credentials) }))
         .catch((error: unknown) => { throw toSourceError(error, where, Boolean(repository.credentials)); });
     });
     const found = await store.expandCommit(sha);
@@ -192,7 +211,7 @@ export class GitSource {
       if (ref) await store.writeTracking(ref, revision.commit);
       return { commit: revision.commit, ...base, forced: await this.#isForced(store, repository, ref, previousCommit, revision.commit), transferred: false, bytes: 0 };
     }
-    if (!ref) throw new InvalidSourceError('RevisionNotFound', `${where}: commit ${revision.commit} is not in the cache`);
+    if (!ref) return this.#fetchCommit(repository, store, revision.commit, where);
 
     // Replicas sharing a cache volume must not write one store at once; others wait and then find the commit.
     const release = await this.#waitForLock(`fetch:${key}`, () => store.hasCommit(revision.commit));
@@ -202,7 +221,7 @@ export class GitSource {
         return { commit: revision.commit, ...base, forced: await this.#isForced(store, repository, ref, previousCommit, revision.commit), transferred: false, bytes: 0 };
       }
       const { client, stats } = createHttpClient(this.#limits());
-      const fetched = await store.fetchRef(ref, { url: repository.url, http: client, headers: authorizationHeader(repository.credentials) })
+      const fetched = await this.#timed('fetch', () => store.fetchRef(ref, { url: repository.url, http: client, headers: authorizationHeader(repository.credentials) }))
         .catch((error: unknown) => { throw toSourceError(error, where, Boolean(repository.credentials)); });
       if (!fetched) throw new InvalidSourceError('RevisionNotFound', `${where}: the repository is empty`);
       // The ref may have moved again between listing and fetching; deploy what was fetched.
@@ -213,6 +232,19 @@ export class GitSource {
     } finally {
       await release?.();
     }
+  }
+
+  /**
+   * A commit no ref names, not in this cache: a rollback to the last healthy
+   * commit run by a replica (or a restarted controller) that never fetched it.
+   * The whole history is fetched, as for a pinned commit id.
+   */
+  async #fetchCommit(repository: Repository, store: GitStore, commit: string, where: string): Promise<FetchOutcome> {
+    const { client, stats } = createHttpClient(this.#limits());
+    await this.#timed('fetch', () => store.fetchEverything({ url: repository.url, http: client, headers: authorizationHeader(repository.credentials) }))
+      .catch((error: unknown) => { throw toSourceError(error, where, Boolean(repository.credentials)); });
+    if (!(await store.hasCommit(commit))) throw new InvalidSourceError('RevisionNotFound', `${where}: commit ${commit} is in no branch or tag of the repository`);
+    return { commit, forced: false, transferred: true, bytes: stats.bytes };
   }
 
   async #waitForLock(name: string, done: () => Promise<boolean>): Promise<(() => Promise<void>) | undefined> {

@@ -15,6 +15,15 @@ import type { CommitObject, HttpClient } from 'isomorphic-git';
 const berthRefs = 'refs/berth/';
 const lastFetched = `${berthRefs}last-fetched`;
 
+/** A deadline or size limit of the HTTP client (http-client.ts), anywhere in the cause chain. */
+function isTransferLimit(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (current.name === 'TransferLimitError') return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 export interface StoreFetchOptions {
   url: string;
   http: HttpClient;
@@ -23,9 +32,11 @@ export interface StoreFetchOptions {
 
 export class GitStore {
   readonly gitdir: string;
-  /** isomorphic-git's object cache: keeps pack indexes in memory between reads. */
-  readonly cache: object = {};
+  /** isomorphic-git's object cache: keeps pack indexes in memory between reads (replaced by `reset`). */
+  cache: object = {};
   #initialised = false;
+  /** Why a read of an object this store should hold failed; the next fetch starts the store afresh. */
+  #damaged: string | undefined;
 
   constructor(gitdir: string) {
     this.gitdir = gitdir;
@@ -42,7 +53,24 @@ export class GitStore {
     this.#initialised = true;
   }
 
+  /** Records that the store failed to read an object it should hold (see GitTree): it is not trusted again until refetched. */
+  markDamaged(reason: string): void {
+    this.#damaged ??= reason;
+  }
+
+  /** Removes everything held and starts an empty store (a damaged cache: a deleted or cut-short pack file). */
+  async reset(): Promise<void> {
+    await fs.promises.rm(this.gitdir, { recursive: true, force: true });
+    // Parsed pack indexes in the old cache describe the removed packs.
+    this.cache = {};
+    this.#initialised = false;
+    this.#damaged = undefined;
+    await this.init();
+  }
+
+  /** False for every commit while the store is marked damaged, so callers fetch (which resets it) instead of reading. */
   async hasCommit(oid: string): Promise<boolean> {
+    if (this.#damaged !== undefined) return false;
     try {
       await git.readCommit({ fs, gitdir: this.gitdir, oid, cache: this.cache });
       return true;
@@ -105,6 +133,23 @@ export class GitStore {
    * object id (an annotated tag's id for a tag) or null for an empty repository.
    */
   async fetchRef(remoteRef: string, options: StoreFetchOptions & { since?: Date }): Promise<string | null> {
+    if (this.#damaged !== undefined) await this.reset();
+    const fetched = await this.#fetchRef(remoteRef, options);
+    // A store whose packs were deleted or cut short still has its refs, so it tells
+    // the server it holds commits it cannot read, and gets nothing: start afresh, once.
+    if (fetched !== null && !(await this.#readable(fetched))) {
+      await this.reset();
+      return await this.#fetchRef(remoteRef, options);
+    }
+    return fetched;
+  }
+
+  /** Whether an object fetched (a commit, or a tag naming one) can be read down to its commit. */
+  async #readable(oid: string): Promise<boolean> {
+    return await this.peel(oid).then((commit) => this.hasCommit(commit), () => false);
+  }
+
+  async #fetchRef(remoteRef: string, options: StoreFetchOptions & { since?: Date }): Promise<string | null> {
     const tracking = GitStore.trackingRef(remoteRef);
     const previous = await this.#resolve(tracking);
     const haveRef = previous ? tracking : (await this.#resolve(lastFetched)) ? lastFetched : remoteRef;
@@ -126,7 +171,8 @@ export class GitStore {
       result = await fetchWith(since ? { since } : { depth: 1 });
     } catch (error) {
       // A ref reset to a commit older than `since` selects no commit ("no commits selected for shallow requests").
-      if (!since || options.since) throw error;
+      // A server that stalled or sent too much would only do it again, so those are not tried twice.
+      if (!since || options.since || isTransferLimit(error)) throw error;
       result = await fetchWith({ depth: 1 });
     }
     return result.fetchHead;
@@ -134,6 +180,7 @@ export class GitStore {
 
   /** Fetches every branch and tag with full history: the way to find a commit no ref points at. */
   async fetchEverything(options: StoreFetchOptions): Promise<void> {
+    if (this.#damaged !== undefined) await this.reset();
     await git.fetch({
       fs, gitdir: this.gitdir, cache: this.cache, http: options.http, url: options.url, headers: options.headers,
       remoteRef: 'HEAD', singleBranch: false, tags: true,

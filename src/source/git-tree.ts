@@ -12,7 +12,7 @@ import git from 'isomorphic-git';
 import type { TreeEntry as GitTreeEntry } from 'isomorphic-git';
 import { normalizeTreePath, type EntryType, type SourceTree, type TreeEntry } from '../render/source-tree.ts';
 import type { GitStore } from './git-store.ts';
-import { InvalidSourceError } from './errors.ts';
+import { InvalidSourceError, TransientSourceError } from './errors.ts';
 
 function entryType(mode: string): EntryType {
   if (mode === '040000') return 'directory';
@@ -24,6 +24,23 @@ function entryType(mode: string): EntryType {
 async function readTreeEntries(store: GitStore, oid: string): Promise<GitTreeEntry[]> {
   const { tree } = await git.readTree({ fs: nodeFs, gitdir: store.gitdir, oid, cache: store.cache });
   return tree;
+}
+
+/**
+ * Reads an object a fetched commit refers to. Failing to read one means the
+ * cache on disk is damaged (a pack file deleted or cut short): the store is
+ * marked so the next fetch starts it afresh, and the caller gets a transient
+ * error, so the reconcile is retried rather than failed for good.
+ */
+async function readHeld<T>(store: GitStore, name: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    // isomorphic-git wraps what went wrong in a long plea to report it; keep what went wrong.
+    const detail = (error instanceof Error ? error.message : String(error)).replace(/^An internal error[\s\S]*?this error message: /, '');
+    store.markDamaged(detail);
+    throw new TransientSourceError('FetchFailed', `${name}: the local Git cache is damaged (${detail}); the repository is fetched again on the next attempt`, { cause: error });
+  }
 }
 
 export class GitTree implements SourceTree {
@@ -43,14 +60,14 @@ export class GitTree implements SourceTree {
   #readTree(oid: string): Promise<GitTreeEntry[]> {
     let entries = this.#trees.get(oid);
     if (!entries) {
-      entries = readTreeEntries(this.#store, oid);
+      entries = readHeld(this.#store, this.name, () => readTreeEntries(this.#store, oid));
       this.#trees.set(oid, entries);
     }
     return entries;
   }
 
   async #root(): Promise<string> {
-    this.#rootTree ??= (await this.#store.readCommit(this.#commit)).tree;
+    this.#rootTree ??= (await readHeld(this.#store, this.name, () => this.#store.readCommit(this.#commit))).tree;
     return this.#rootTree;
   }
 
@@ -96,18 +113,18 @@ export class GitTree implements SourceTree {
     if (!entry || entryType(entry.mode) !== 'file') {
       throw new InvalidSourceError('InvalidPath', `${this.name}: ${target} is not a file`);
     }
-    const { blob } = await git.readBlob({ fs: nodeFs, gitdir: this.#store.gitdir, oid: entry.oid, cache: this.#store.cache });
+    const { blob } = await readHeld(this.#store, this.name, () => git.readBlob({ fs: nodeFs, gitdir: this.#store.gitdir, oid: entry.oid, cache: this.#store.cache }));
     return Buffer.from(blob);
   }
 
   async snapshot(target: string): Promise<void> {
     const write = async (oid: string, folder: string): Promise<void> => {
       await fs.mkdir(folder, { recursive: true });
-      for (const child of await readTreeEntries(this.#store, oid)) {
+      for (const child of await readHeld(this.#store, this.name, () => readTreeEntries(this.#store, oid))) {
         const destination = path.join(folder, child.path);
         if (child.mode === '040000') await write(child.oid, destination);
         else if (child.mode === '100644' || child.mode === '100755') {
-          const { blob } = await git.readBlob({ fs: nodeFs, gitdir: this.#store.gitdir, oid: child.oid, cache: this.#store.cache });
+          const { blob } = await readHeld(this.#store, this.name, () => git.readBlob({ fs: nodeFs, gitdir: this.#store.gitdir, oid: child.oid, cache: this.#store.cache }));
           await fs.writeFile(destination, blob, { mode: child.mode === '100755' ? 0o755 : 0o644 });
         }
       }

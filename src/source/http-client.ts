@@ -4,15 +4,59 @@
  * the bytes one operation may download are capped, and what was transferred is
  * counted so callers (and tests) can tell a no-op poll from a pack download.
  * Redirects are followed only within the same origin, so credentials sent up
- * front never leave for another host.
+ * front never leave for another host. With a network policy, every connection
+ * resolves its host through the policy's guarded lookup (node:http rather than
+ * fetch, whose connections cannot be given a lookup), so a repository cannot
+ * reach a metadata endpoint by an IP literal, a name, or DNS rebinding.
  */
+import http from 'node:http';
+import https from 'node:https';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
+import { assertHostAllowed, guardedLookup, type NetworkPolicy } from '../policy/guarded-lookup.ts';
 
 export interface HttpLimits {
   /** Deadline of one request, from sending it to the last byte of the answer. */
   requestTimeoutMs: number;
   /** Bytes all responses of one operation may bring together. */
   maxBytes: number;
+  /** Addresses the client may connect to; undefined: any. */
+  network?: NetworkPolicy;
+}
+
+interface Connector {
+  agents: { http: http.Agent; https: https.Agent };
+  lookup: ReturnType<typeof guardedLookup> | undefined;
+}
+
+// Keep-alive sockets are shared by operations under the same policy, never across policies:
+// a socket is checked when it connects.
+const connectors = new WeakMap<NetworkPolicy, Connector>();
+const unguarded: Connector = { agents: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) }, lookup: undefined };
+
+function connectorFor(network: NetworkPolicy | undefined): Connector {
+  if (!network) return unguarded;
+  let connector = connectors.get(network);
+  if (!connector) {
+    connector = { agents: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) }, lookup: guardedLookup(network) };
+    connectors.set(network, connector);
+  }
+  return connector;
+}
+
+/** One request with node:http(s); resolves with the response head, its body still to read. */
+function send(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, signal: AbortSignal, connector: Connector): Promise<http.IncomingMessage> {
+  const secure = url.protocol === 'https:';
+  if (!secure && url.protocol !== 'http:') return Promise.reject(new Error(`${url.protocol} is not an HTTP URL`));
+  return new Promise((resolve, reject) => {
+    const options: https.RequestOptions = {
+      method, headers, signal,
+      agent: secure ? connector.agents.https : connector.agents.http,
+      ...(connector.lookup ? { lookup: connector.lookup } : {}),
+    };
+    const request = (secure ? https.request : http.request)(url, options, resolve);
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 export interface TransferStats {
@@ -50,55 +94,59 @@ export function createHttpClient(limits: HttpLimits): { client: HttpClient; stat
     if (method === 'POST' && input.url.endsWith('/git-upload-pack')) stats.packRequests++;
     const signal = AbortSignal.timeout(limits.requestTimeoutMs);
     const origin = new URL(input.url).origin;
-    let url = input.url;
-    let response: Response;
+    const connector = connectorFor(limits.network);
+    let url = new URL(input.url);
+    let response: http.IncomingMessage;
     const body = await collectBody(input.body);
     try {
       for (let hops = 0; ; hops++) {
-        response = await fetch(url, { method, headers: input.headers ?? {}, body, signal, redirect: 'manual' });
-        const location = response.headers.get('location');
-        if (response.status < 300 || response.status >= 400 || !location || hops >= 5) break;
+        // IP literals connect without a lookup: check them here.
+        if (limits.network) assertHostAllowed(url.hostname, limits.network);
+        response = await send(url, method, input.headers ?? {}, body, signal, connector);
+        const status = response.statusCode ?? 0;
+        const location = response.headers.location;
+        if (status < 300 || status >= 400 || !location || hops >= 5) break;
         const next = new URL(location, url);
+        // Credentials were sent up front: a redirect to another origin is not followed.
         if (next.origin !== origin) break;
-        url = next.toString();
+        response.resume();
+        url = next;
       }
     } catch (error) {
       if (signal.aborted) throw new TransferLimitError('timeout', `no answer within ${limits.requestTimeoutMs} ms`);
       throw error;
     }
+    const answer = response;
     const headers: Record<string, string> = {};
-    response.headers.forEach((value, key) => { headers[key] = value; });
-    const reader = response.body?.getReader();
+    for (const [key, value] of Object.entries(answer.headers)) {
+      if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
+    }
 
     async function* chunks(): AsyncGenerator<Uint8Array> {
-      if (!reader) return;
       try {
-        for (;;) {
-          const { done, value } = (await reader.read()) as { done: boolean; value?: Uint8Array };
-          if (done || !value) return;
-          stats.bytes += value.byteLength;
+        for await (const chunk of answer as AsyncIterable<Buffer>) {
+          stats.bytes += chunk.byteLength;
           if (stats.bytes > limits.maxBytes) {
             throw new TransferLimitError('size', `the server sent more than ${limits.maxBytes} bytes, the limit of one fetch`);
           }
-          yield value;
+          yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
         }
       } catch (error) {
         if (signal.aborted) throw new TransferLimitError('timeout', `the transfer did not finish within ${limits.requestTimeoutMs} ms`);
         throw error;
       } finally {
-        reader.releaseLock();
         // Stop the download when isomorphic-git stops reading (an error, or a limit).
-        void response.body?.cancel().catch(() => undefined);
+        if (!answer.complete) answer.destroy();
       }
     }
 
     return {
-      url,
+      url: url.toString(),
       method,
       headers,
       body: chunks(),
-      statusCode: response.status,
-      statusMessage: response.statusText,
+      statusCode: answer.statusCode ?? 0,
+      statusMessage: answer.statusMessage ?? '',
     };
   }
 

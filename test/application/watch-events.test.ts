@@ -71,7 +71,7 @@ describe('watching Applications', () => {
     await rest.request('POST', applicationsPath(watched), { body: application(watched, before) });
 
     const events: ApplicationWatchEvent[] = [];
-    const watch = watchApplications(testKubeConfig(), rest, { namespaces: [watched], onEvent: (event) => events.push(event), resyncIntervalMs: 500 });
+    const watch = watchApplications(rest, { namespaces: [watched], onEvent: (event) => events.push(event), resyncIntervalMs: 500 });
     await watch.start();
     t.after(() => watch.stop());
     const initial = seen(events, 'added', before);
@@ -107,7 +107,7 @@ describe('watching Applications', () => {
     });
     const unreachable = await createRestClient(kc, { timeoutMs: 2_000 });
     try {
-      const watch = watchApplications(kc, unreachable, { namespaces: ['team-a'], onEvent: () => undefined });
+      const watch = watchApplications(unreachable, { namespaces: ['team-a'], onEvent: () => undefined });
       await assert.rejects(watch.start(), /^Error: Applications in namespace team-a: cannot list: /);
     } finally {
       unreachable.close();
@@ -128,7 +128,7 @@ describe('watching Applications', () => {
     const proxied = await createRestClient(kc, { timeoutMs: 5_000 });
     const events: ApplicationWatchEvent[] = [];
     const errors: unknown[] = [];
-    const watch = watchApplications(kc, proxied, {
+    const watch = watchApplications(proxied, {
       namespaces: [namespace], onEvent: (event) => events.push(event), onError: (error) => errors.push(error),
       initialRetryDelayMs: 100, maxRetryDelayMs: 500, resyncIntervalMs: 0,
     });

@@ -94,7 +94,9 @@ describe('the reconcile queue', () => {
     const queue = new ReconcileQueue(options);
     t.after(() => queue.close());
     for (let i = 1; i <= 10; i++) await queue.enqueue({ app: 'shop/web', reason: 'webhook', revision: `rev-${i}` });
-    assert.equal((await queue.depth()).waiting, 1, 'ten triggers left more than one waiting job');
+    // Every job has a priority (reconcile-queue.ts), so a job ready to run is 'prioritized'.
+    const ready = await queue.depth();
+    assert.equal(ready.waiting + ready.prioritized, 1, 'ten triggers left more than one waiting job');
     const processed: ReconcileJob[] = [];
     const worker = await startReconcileWorker(queue, (job) => {
       processed.push(job);
@@ -104,6 +106,26 @@ describe('the reconcile queue', () => {
     await eventually('the burst is processed', async () => ((await queue.depth()).completed === 1 ? true : undefined), { timeoutMs: 10_000 });
     await sleep(300);
     assert.deepEqual(processed.map((job) => job.revision), ['rev-10']);
+  });
+
+  it('keeps a waiting manual operation when plain triggers arrive after it', async (t) => {
+    const options = testQueueOptions();
+    cleanUpPrefix(t, options.prefix);
+    const queue = new ReconcileQueue(options);
+    t.after(() => queue.close());
+    await queue.enqueue({ app: 'shop/web', reason: 'manual', operation: { kind: 'rollback', revision: 'rev-good' } });
+    await queue.enqueue({ app: 'shop/web', reason: 'webhook', revision: 'rev-new' });
+    await queue.enqueue({ app: 'shop/web', reason: 'watch' });
+    await queue.enqueue({ app: 'shop/web', reason: 'poll' });
+    const processed: ReconcileJob[] = [];
+    const worker = await startReconcileWorker(queue, (job) => {
+      processed.push(job);
+      return Promise.resolve({});
+    });
+    t.after(() => worker.close());
+    await eventually('the operation is processed', () => Promise.resolve(processed.length > 0 ? true : undefined), { timeoutMs: 10_000 });
+    await sleep(300);
+    assert.deepEqual(processed.map((job) => job.operation), [{ kind: 'rollback', revision: 'rev-good' }]);
   });
 
   it('follows a burst that arrives during a reconcile with exactly one more, carrying the last trigger', async (t) => {
@@ -120,7 +142,7 @@ describe('the reconcile queue', () => {
     await running.opened;
     for (let i = 1; i <= 10; i++) await queue.enqueue({ app: 'shop/web', reason: 'watch', revision: `rev-${i}` });
     const depth = await queue.depth();
-    assert.equal(depth.active + depth.waiting + depth.delayed, 1, 'a second job exists while the first is active');
+    assert.equal(depth.active + depth.waiting + depth.prioritized + depth.delayed, 1, 'a second job exists while the first is active');
     release.open();
     await eventually('the follow-up ran', () => Promise.resolve(processed.length >= 2 ? true : undefined), { timeoutMs: 10_000 });
     await sleep(300);
@@ -139,6 +161,21 @@ describe('the reconcile queue', () => {
     assert.ok(webhook.at - sent < recheckInMs, `the webhook waited ${webhook.at - sent}ms, as long as the recheck delay`);
     await sleep(recheckInMs + 500);
     assert.deepEqual(processed.map((job) => job.reason), ['startup', 'webhook'], 'the replaced recheck still ran');
+  });
+
+  it('lets a delayed recheck take a poll tick that arrives meanwhile, keeping its time and its priority', async (t) => {
+    const recheckInMs = 1_500;
+    const { queue, processed } = await startLayer(t, (job) => Promise.resolve(job.reason === 'startup' ? { recheckAt: Date.now() + recheckInMs } : {}));
+    await queue.enqueue({ app: 'shop/web', reason: 'startup' });
+    await eventually('the recheck is scheduled', async () => ((await queue.depth()).delayed === 1 ? true : undefined), { timeoutMs: 10_000 });
+    const scheduled = Date.now();
+    await queue.enqueue({ app: 'shop/web', reason: 'poll' });
+    const depth = await queue.depth();
+    assert.deepEqual({ delayed: depth.delayed, ready: depth.waiting + depth.prioritized }, { delayed: 1, ready: 0 }, 'the poll tick replaced the recheck');
+    const poll = await eventually('the recheck runs with the poll\'s trigger', () => Promise.resolve(processed.find((job) => job.reason === 'poll')), { timeoutMs: 10_000, intervalMs: 20 });
+    assert.ok(poll.at - scheduled >= recheckInMs - 300, `ran ${poll.at - scheduled}ms after the tick, before the recheck was due`);
+    await sleep(500);
+    assert.deepEqual(processed.map((job) => job.reason), ['startup', 'poll']);
   });
 
   it('runs a trigger that arrived during a reconcile right after it, even when that reconcile asks for a recheck', async (t) => {
@@ -184,12 +221,35 @@ describe('the reconcile queue', () => {
     assert.equal(recheck.app, 'shop/web');
   });
 
+  it('runs a due recheck before the start-up triggers queued ahead of it, and a manual sync before a poll', async (t) => {
+    const options = testQueueOptions({ concurrency: 1 });
+    cleanUpPrefix(t, options.prefix);
+    const queue = new ReconcileQueue(options);
+    for (let i = 1; i <= 5; i++) await queue.enqueue({ app: `shop/app-${i}`, reason: 'startup' });
+    await queue.enqueue({ app: 'shop/polled', reason: 'poll' });
+    await queue.enqueue({ app: 'shop/asked', reason: 'manual' });
+    await queue.requestRecheck('shop/rolling-out', Date.now());
+    const processed: string[] = [];
+    const worker = await startReconcileWorker(queue, (job) => {
+      processed.push(job.app);
+      return Promise.resolve({});
+    });
+    t.after(async () => {
+      await worker.close();
+      await queue.close();
+    });
+    await eventually('all eight ran', () => Promise.resolve(processed.length === 8 ? true : undefined), { timeoutMs: 10_000 });
+    assert.deepEqual(processed.slice(0, 2), ['shop/rolling-out', 'shop/asked']);
+    assert.deepEqual(processed.slice(2), ['shop/app-1', 'shop/app-2', 'shop/app-3', 'shop/app-4', 'shop/app-5', 'shop/polled'], 'triggers of one priority keep their order');
+  });
+
   it('refuses a trigger with a malformed Application name', async (t) => {
     const options = testQueueOptions();
     cleanUpPrefix(t, options.prefix);
     const queue = new ReconcileQueue(options);
     t.after(() => queue.close());
     await assert.rejects(queue.enqueue({ app: 'no-namespace', reason: 'manual' }), TypeError);
-    assert.equal((await queue.depth()).waiting, 0);
+    const depth = await queue.depth();
+    assert.equal(depth.waiting + depth.prioritized, 0);
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * Which benchmarks `npm run bench` runs, in which order, with which sizes, and
+ * what cluster each needs. Default sizes are the ones the README publishes
+ * (about 20 minutes on 2 cores); --quick sizes keep the whole run to a few
+ * minutes and are for checking that everything still works, not for quoting.
+ */
+
+export const benchNames = ['fetch', 'render', 'diff', 'drift-check', 'apply', 'apiserver-limit', 'webhook', 'controller-scale'] as const;
+export type BenchName = (typeof benchNames)[number];
+
+export interface PlannedBench {
+  name: BenchName;
+  args: string[];
+  /** none: no cluster; shared: the run's control plane (passed as --kubeconfig); own: starts its own. */
+  cluster: 'none' | 'shared' | 'own';
+  /** Also pass the shared plane's Redis (--redis-url). */
+  needsRedis?: boolean;
+}
+
+interface Sizes {
+  cluster: PlannedBench['cluster'];
+  needsRedis?: boolean;
+  full: string[];
+  quick: string[];
+}
+
+const sizes: Record<BenchName, Sizes> = {
+  fetch: { cluster: 'none', full: ['--runs', '5', '--files', '5000', '--commits', '500'], quick: ['--runs', '3', '--files', '1000', '--commits', '50'] },
+  render: { cluster: 'none', full: ['--runs', '7'], quick: ['--runs', '3'] },
+  diff: { cluster: 'none', full: ['--sizes', '1000,10000', '--runs', '5'], quick: ['--sizes', '1000,10000', '--runs', '3'] },
+  'drift-check': { cluster: 'shared', full: ['--objects', '1000', '--runs', '3'], quick: ['--objects', '200', '--runs', '3'] },
+  apply: { cluster: 'shared', full: ['--objects', '1000', '--runs', '3'], quick: ['--objects', '200', '--runs', '3'] },
+  'apiserver-limit': { cluster: 'shared', full: ['--objects', '1000', '--concurrency', '32,64', '--runs', '3'], quick: ['--objects', '300', '--concurrency', '32,64', '--runs', '2'] },
+  webhook: {
+    cluster: 'shared', needsRedis: true,
+    full: ['--apps', '1000', '--requests', '200', '--commits', '20', '--storm-deliveries', '1000', '--storm-seconds', '10', '--storm-commits', '5'],
+    quick: ['--apps', '100', '--requests', '50', '--commits', '5', '--storm-deliveries', '300', '--storm-seconds', '5', '--storm-commits', '3'],
+  },
+  'controller-scale': { cluster: 'own', full: ['--apps', '1000', '--steady-seconds', '60'], quick: ['--apps', '100', '--namespaces', '5', '--steady-seconds', '15'] },
+};
+
+export interface PlanOptions {
+  quick: boolean;
+  only?: readonly string[] | undefined;
+  skip?: readonly string[] | undefined;
+}
+
+/** The benchmarks to run, in order; an unknown name in --only or --skip is an error, not silently nothing. */
+export function benchPlan(options: PlanOptions): PlannedBench[] {
+  for (const name of [...(options.only ?? []), ...(options.skip ?? [])]) {
+    if (!(benchNames as readonly string[]).includes(name)) throw new Error(`unknown benchmark ${JSON.stringify(name)}; known: ${benchNames.join(', ')}`);
+  }
+  return benchNames
+    .filter((name) => (options.only === undefined || options.only.includes(name)) && !(options.skip ?? []).includes(name))
+    .map((name) => {
+      const size = sizes[name];
+      return { name, args: [...(options.quick ? size.quick : size.full)], cluster: size.cluster, ...(size.needsRedis ? { needsRedis: true } : {}) };
+    });
+}

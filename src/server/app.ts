@@ -1,0 +1,40 @@
+/**
+ * The HTTP server of the controller, as one Express app: health and readiness,
+ * Prometheus metrics, the status API under /api/v1 (read with a read token or
+ * publicly, change with an admin token), repository webhooks, and the OpenAPI
+ * document that describes all of them. Every route group lives in its own
+ * module under routes/; errors are one type and one handler (errors.ts).
+ * Nothing heavy runs in a request: operations and webhooks only enqueue.
+ */
+import express, { type Express } from 'express';
+import { createAuth } from './auth.ts';
+import type { ServerDeps } from './deps.ts';
+import { errorHandler, routeNotFound } from './errors.ts';
+import { openApiDocument } from './openapi.ts';
+import { registerApplicationRoutes } from './routes/applications.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerOperationRoutes } from './routes/operations.ts';
+import { registerWebhookRoutes } from './routes/webhooks.ts';
+
+export type { ServerDeps, ServerMetrics, WebhookSettings } from './deps.ts';
+
+export function createApp(deps: ServerDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind a Service or an ingress the peer is the proxy; rate limits still key on it unless configured otherwise.
+  app.set('trust proxy', false);
+  const access = createAuth(deps.auth);
+  if (deps.auth.adminTokens.length === 0) {
+    deps.log.warn(`no admin token configured (BERTH_API_ADMIN_TOKENS): the API refuses every operation${deps.auth.readTokens.length === 0 && !deps.auth.publicRead ? ' and every read' : ''}`);
+  }
+
+  registerHealthRoutes(app, deps);
+  app.get('/api/v1/openapi.json', (_request, response) => { response.json(openApiDocument); });
+  registerWebhookRoutes(app, deps);
+  registerApplicationRoutes(app, deps, access('read'));
+  registerOperationRoutes(app, deps, access('admin'));
+
+  app.use(routeNotFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,40 @@
+/**
+ * What the HTTP server is handed: narrow interfaces over the registry, the
+ * status store, the queue, the delivery log and the metrics, so routes can be
+ * tested with small in-memory stand-ins and the server depends on nothing else.
+ */
+import type { AppRegistry } from '../controller/app-registry.ts';
+import type { Logger } from '../log.ts';
+import type { ReconcileJob } from '../queue/reconcile-job.ts';
+import type { AuthOptions } from './auth.ts';
+import type { DeliveryLog } from './delivery-log.ts';
+import type { RateLimitOptions } from './rate-limit.ts';
+import type { StatusReader } from './status-store.ts';
+
+/** The metrics the server serves and counts; the controller's metrics registry fits it. */
+export interface ServerMetrics {
+  render(): Promise<{ contentType: string; body: string }>;
+  webhookRequest(provider: string, result: string): void;
+}
+
+export interface WebhookSettings {
+  /** The secret of a provider, or undefined when none is configured (deliveries are then refused). */
+  secretOf(provider: string): string | undefined;
+  maxBodyBytes: number;
+  rateLimit: RateLimitOptions;
+}
+
+export interface ServerDeps {
+  registry: Pick<AppRegistry, 'get' | 'list'>;
+  statuses: StatusReader;
+  queue: { enqueue(job: ReconcileJob): Promise<void> };
+  deliveries: DeliveryLog;
+  /** Resolves when the controller can work (cluster and Redis reachable); throws with the reason otherwise. */
+  ready(): Promise<void>;
+  metrics: ServerMetrics;
+  auth: AuthOptions;
+  webhooks: WebhookSettings;
+  log: Logger;
+  /** Milliseconds since the epoch; injected for rate-limit tests. */
+  now?: () => number;
+}

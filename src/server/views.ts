@@ -1,0 +1,105 @@
+/**
+ * What the API answers, built from the registry (which Applications exist, and
+ * their spec) and the stored status (what the last reconcile found, on any
+ * replica). An Application no replica has reconciled yet shows the status it
+ * carries in the cluster, if any, else Unknown.
+ */
+import type { RegisteredApp } from '../controller/app-registry.ts';
+import type { ApplicationStatus, HistoryRecord } from '../application/index.ts';
+import type { DriftObject, OperationReport, StoredDrift, StoredStatus } from './status-store.ts';
+
+export interface ApplicationSummary {
+  key: string;
+  namespace: string;
+  name: string;
+  origin: RegisteredApp['origin'];
+  valid: boolean;
+  sync: string;
+  health: string;
+  /** The revision last applied. */
+  revision: string | undefined;
+  /** When the newest history entry finished (or started, while it runs). */
+  lastSyncAt: string | undefined;
+  release: string | undefined;
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+/** The stored status, else the one the Application carried when the registry last saw it. */
+export function statusOf(app: RegisteredApp, stored: StoredStatus | undefined): ApplicationStatus | undefined {
+  if (stored) return stored.status;
+  return app.valid ? app.application.status : undefined;
+}
+
+function newest(history: readonly HistoryRecord[] | undefined): HistoryRecord | undefined {
+  return history?.reduce<HistoryRecord | undefined>((best, entry) => (best === undefined || entry.id > best.id ? entry : best), undefined);
+}
+
+export function summaryOf(app: RegisteredApp, stored: StoredStatus | undefined): ApplicationSummary {
+  const status = statusOf(app, stored);
+  const last = newest(status?.history);
+  return {
+    key: app.key,
+    ...splitKey(app.key),
+    origin: app.origin,
+    valid: app.valid,
+    sync: status?.sync?.status ?? 'Unknown',
+    health: status?.health?.status ?? 'Unknown',
+    revision: status?.sync?.revision,
+    lastSyncAt: last ? last.finishedAt ?? last.startedAt : undefined,
+    release: status?.release?.status,
+  };
+}
+
+export interface ApplicationDetail extends ApplicationSummary {
+  spec: unknown;
+  status: ApplicationStatus | undefined;
+  updatedAt: string | undefined;
+  lastOperation: OperationReport | undefined;
+  /** For an invalid Application: what is wrong with it, field by field. */
+  problems?: { path: string; message: string }[];
+}
+
+export function detailOf(app: RegisteredApp, stored: StoredStatus | undefined): ApplicationDetail {
+  return {
+    ...summaryOf(app, stored),
+    spec: app.valid ? app.application.spec : (app.raw as { spec?: unknown } | undefined)?.spec,
+    status: statusOf(app, stored),
+    updatedAt: stored?.updatedAt,
+    lastOperation: stored?.lastOperation,
+    ...(app.valid ? {} : { problems: app.problems.map(({ path, message }) => ({ path, message })) }),
+  };
+}
+
+export interface DriftView extends Omit<StoredDrift, 'status' | 'objects'> {
+  app: string;
+  status: StoredDrift['status'] | 'Unknown';
+  objects: (DriftObject & { health?: { status: string; message?: string | undefined } })[];
+}
+
+/** The stored drift report with each object's live health from the status; Unknown before the first check. */
+export function driftOf(app: string, drift: StoredDrift | undefined, status: ApplicationStatus | undefined): DriftView {
+  if (!drift) {
+    return {
+      app, status: 'Unknown', revision: undefined, checkedAt: '', counts: { Synced: 0, OutOfSync: 0, Missing: 0, Extraneous: 0 },
+      objects: [], fallbacks: [], truncated: false,
+    };
+  }
+  const health = new Map((status?.resources ?? []).map((row) => [`${row.group}/${row.kind}/${row.namespace ?? ''}/${row.name}`, row.health]));
+  return {
+    app, ...drift,
+    objects: drift.objects.map((object) => {
+      const found = health.get(`${object.group}/${object.kind}/${object.namespace}/${object.name}`);
+      return found ? { ...object, health: found } : object;
+    }),
+  };
+}
+
+/** One unified diff of the whole Application: every object that differs, in order. */
+export function textDiffOf(view: DriftView): string {
+  const parts = view.objects.filter((object) => object.status !== 'Synced' && object.diff).map((object) => object.diff.endsWith('\n') ? object.diff : `${object.diff}\n`);
+  return parts.join('');
+}
