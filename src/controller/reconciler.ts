@@ -1,6 +1,7 @@
 /**
  * One reconcile of one Application, as a queue job runs it:
- *   resolve the tracked ref -> advance the release one step (render, sync,
+ *   resolve the tracked ref (an automatic sync refuses an unrelated history:
+ *   history-guard.ts) -> advance the release one step (render, sync,
  *   rollout check, rollback: sync/release.ts decides) -> check drift -> self-heal
  *   when asked -> persist the release record -> publish status and events.
  * It returns when to look again while a rollout is in progress, so waiting never
@@ -32,7 +33,8 @@ import { enforceSourcePolicy } from '../policy/enforce.ts';
 import type { NamespacePolicy, SecurityPolicy } from '../policy/policy.ts';
 import { createDriftMemo, type DriftMemo } from './drift-memo.ts';
 import type { ReleaseStore } from './release-store.ts';
-import { leavesPathsUntouched, renderCommit, revisionRenderer, type RenderContext } from './render-revision.ts';
+import { isAutomaticSync } from './history-guard.ts';
+import { leavesPathsUntouched, renderCommit, revisionRenderer, unrelatedHistoryOf, type RenderContext } from './render-revision.ts';
 import { buildStatus } from './status-report.ts';
 import type { StatusSink } from './status-sink.ts';
 
@@ -103,14 +105,18 @@ export function createReconciler(controllerDeps: ReconcilerDeps): ReconcileFunct
     }
 
     let target;
+    let refusal: string | undefined;
     try {
       target = await targetOf(renderContext, job);
+      // Only where something would be synced: a manual-only Application just reports drift.
+      if (spec.automated !== undefined && isAutomaticSync(job) && !isDryRun(job)) refusal = await unrelatedHistoryOf(renderContext, record.appliedRevision, target);
     } catch (error) {
       // Unreachable Git or an unknown ref: say so on the Application, then let the queue retry (or not).
       const message = error instanceof Error ? error.message : String(error);
       await deps.status.publish(app, buildStatus({ application, record, drift: undefined, health: new Map(), error: message, now: now() }), undefined);
       throw error;
     }
+    if (refusal !== undefined) log.warn({ revision: target.commit, applied: record.appliedRevision }, refusal);
     if (isDryRun(job)) {
       const report = await dryRunSync(deps.cluster, renderContext, target, record, { ...syncOptionsOf(spec, job.app), ...operationSyncOptions(job) }, job, now);
       await deps.status.operation(job.app, report);
@@ -126,7 +132,7 @@ export function createReconciler(controllerDeps: ReconcilerDeps): ReconcileFunct
     // Changed-path filter: a commit that touches nothing this Application renders
     // from is adopted without a sync (a person asking for a sync always gets one).
     let adopted = false;
-    if (automated && trigger.type === 'revision' && job.reason !== 'manual' && spec.source.changedPathFilter
+    if (automated && trigger.type === 'revision' && job.reason !== 'manual' && refusal === undefined && spec.source.changedPathFilter
       && record.state.status === 'Healthy' && record.appliedRevision !== undefined && record.appliedRevision !== target.commit
       && await leavesPathsUntouched(renderContext, record.appliedRevision, target)) {
       const next = adoptUnchangedRevision(record, target.commit, `${target.commit.slice(0, 12)} changes nothing under ${spec.source.path}`);
@@ -145,7 +151,7 @@ export function createReconciler(controllerDeps: ReconcilerDeps): ReconcileFunct
     let result: ReleaseStepResult | undefined;
     if (automated && !adopted) {
       const step = await advanceRelease(record, trigger, {
-        render: revisionRenderer(renderContext, target),
+        render: revisionRenderer(renderContext, target, refusal),
         client: deps.cluster,
         observer: reads,
         options: {
@@ -162,11 +168,13 @@ export function createReconciler(controllerDeps: ReconcilerDeps): ReconcileFunct
 
     // Drift of what Git wants now against the cluster: the status's per-object view,
     // and what self-heal corrects. Skipped while a rollout is still being followed,
-    // and on a poll tick that brought nothing new (drift-memo.ts says when).
+    // and on a poll tick that brought nothing new (drift-memo.ts says when). A
+    // person's refresh (an operation) always looks again: that is what they asked,
+    // and it may have taken the place of a waiting watch trigger in the queue.
     let drift: DriftCheckResult | undefined;
     let error: string | undefined;
     const settledOnTarget = record.state.status === 'Healthy' && record.appliedRevision === target.commit;
-    const recalled = recheckAt === undefined && job.reason === 'poll' && settledOnTarget && (result?.actions.length ?? 0) === 0
+    const recalled = recheckAt === undefined && job.reason === 'poll' && job.operation === undefined && settledOnTarget && (result?.actions.length ?? 0) === 0
       ? memo.recall(job.app, target.commit, spec, now())
       : undefined;
     if (recheckAt === undefined && recalled === undefined) {

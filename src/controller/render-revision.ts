@@ -1,8 +1,10 @@
 /**
  * One Application's desired objects at one commit: fetch the commit (shared
  * with every other Application on the same repository), read the tree without a
- * checkout, render it. Source failures keep their class: an InvalidSourceError
- * (bad manifests, unknown ref) is not retried, a TransientSourceError is.
+ * checkout, render it; and refuse, for an automatic sync, a commit from an
+ * unrelated history (history-guard.ts). Source failures keep their class: an
+ * InvalidSourceError (bad manifests, unknown ref) is not retried, a
+ * TransientSourceError is.
  */
 import type { KubeObject } from '../../diff/objects.ts';
 import { TransientSyncError, UnrecoverableSyncError, renderedRevision, type RenderedRevision } from '../../sync/index.ts';
@@ -11,6 +13,7 @@ import type { Renderer } from '../render/render.ts';
 import { InvalidSourceError, TransientSourceError } from '../source/errors.ts';
 import type { GitSource, ResolvedRevision } from '../source/git-source.ts';
 import { touchesAny } from '../source/git-tree.ts';
+import { needsHistoryCheck, unrelatedHistoryRefusal } from './history-guard.ts';
 import type { Repository } from '../source/repository.ts';
 import { enforceDestinationPolicy } from '../policy/enforce.ts';
 import type { NamespacePolicy, SecurityPolicy } from '../policy/policy.ts';
@@ -57,9 +60,14 @@ export async function renderCommit(context: RenderContext, resolved: ResolvedRev
   return objects;
 }
 
-/** sync/'s render dependency: source errors mapped onto sync/'s error classes. */
-export function revisionRenderer(context: RenderContext, current: ResolvedRevision | undefined): (revision: string) => Promise<RenderedRevision> {
+/**
+ * sync/'s render dependency: source errors mapped onto sync/'s error classes.
+ * `refusal` (unrelatedHistoryOf) makes the render of `current` fail as invalid
+ * input: nothing applied, nothing pruned, no retry until the ref moves.
+ */
+export function revisionRenderer(context: RenderContext, current: ResolvedRevision | undefined, refusal?: string): (revision: string) => Promise<RenderedRevision> {
   return async (revision) => {
+    if (refusal !== undefined && current?.commit === revision) throw new UnrecoverableSyncError('InvalidManifests', [refusal]);
     try {
       const target = current?.commit === revision ? current : revision;
       return renderedRevision(revision, await renderCommit(context, target));
@@ -69,6 +77,23 @@ export function revisionRenderer(context: RenderContext, current: ResolvedRevisi
       throw error;
     }
   };
+}
+
+/**
+ * Why an automatic sync must not deploy `target`: it shares no history with
+ * `applied`, the commit deployed now (history-guard.ts). Undefined when it does,
+ * when that is unknown, or when the target is the applied commit or a
+ * fast-forward from it (decided from the cache, without asking the server).
+ */
+export async function unrelatedHistoryOf(context: RenderContext, applied: string | undefined, target: ResolvedRevision): Promise<string | undefined> {
+  const { metadata } = context.application;
+  const check = {
+    repositoryURL: context.repository.url, targetRevision: context.spec.source.targetRevision,
+    applied, target: target.commit, app: `${metadata.namespace}/${metadata.name}`,
+  };
+  if (!needsHistoryCheck(check)) return undefined;
+  await context.git.fetch(context.repository, target);
+  return unrelatedHistoryRefusal(check, await context.git.sharesHistory(context.repository, check.applied, target.commit));
 }
 
 /**

@@ -57,6 +57,8 @@ export interface RendererOptions {
   timeoutMs?: number;
   /** Bytes an external renderer may print; default 64 MiB. */
   maxOutputBytes?: number;
+  /** Objects one Application may render to; default 10,000 (past that, a typo such as a recursive include is likelier than intent). */
+  maxObjects?: number;
   /** Renders kept in the cache; default 256. */
   cacheEntries?: number;
   /** Where snapshots go; default the OS temp folder. */
@@ -75,6 +77,7 @@ export class Renderer {
   readonly #helm: string;
   readonly #kustomize: KustomizeBinary;
   readonly #cacheEntries: number;
+  readonly #maxObjects: number;
   readonly #workDir: string;
   readonly #onRender: NonNullable<RendererOptions['onRender']>;
   /** Insertion-ordered, so the oldest entry is evicted first; holds promises so concurrent renders share one run. */
@@ -85,6 +88,7 @@ export class Renderer {
     this.#helm = options.helmBinary ?? findHelm();
     this.#kustomize = options.kustomize ?? findKustomize();
     this.#cacheEntries = options.cacheEntries ?? 256;
+    this.#maxObjects = options.maxObjects ?? 10_000;
     this.#workDir = options.workDir ?? os.tmpdir();
     this.#onRender = options.onRender ?? (() => undefined);
   }
@@ -156,6 +160,9 @@ export class Renderer {
           options: request.helm ?? { valueFiles: [], parameters: [], skipCrds: false, apiVersions: [] },
           releaseName: request.helm?.releaseName ?? request.appName, namespace: request.namespace,
         }));
+    if (manifests.length > this.#maxObjects) {
+      throw new InvalidSourceError('InvalidManifest', `${appPath || '.'}: renders ${manifests.length} objects, more than the limit of ${this.#maxObjects} objects per Application`);
+    }
     checkUnique(manifests);
     return { kind, manifests };
   }

@@ -10,6 +10,8 @@
  *                    and says whether the ref moved by a force push;
  *   changedPaths     lists what a new commit changed, to reconcile only the
  *                    Applications whose path it touched;
+ *   sharesHistory    tells a force push that rewrote recent commits from one
+ *                    to an unrelated history;
  *   tree             reads a commit without a checkout, for the renderers.
  *
  * Every failure is an InvalidSourceError or a TransientSourceError whose message
@@ -80,6 +82,8 @@ export class GitSource {
   readonly #flights = new SingleFlight();
   readonly #mutex = new KeyedMutex();
   readonly #stores = new Map<string, GitStore>();
+  /** Answers of sharesHistory, by repository and commit pair (bounded). */
+  readonly #related = new Map<string, boolean | undefined>();
 
   constructor(options: GitSourceOptions) {
     this.#options = { ...defaults, ...options };
@@ -273,6 +277,43 @@ export class GitSource {
       since: new Date((old.committer.timestamp - 1) * 1000),
     }).catch(() => undefined);
     return !(await store.reaches(commit, previous));
+  }
+
+  /**
+   * Whether commits `a` and `b` have a common ancestor (one descending from the
+   * other included): false for a branch force-pushed to an unrelated history.
+   * Cheap when one reaches the other in the cache; otherwise the whole history
+   * of every branch and tag is fetched (unshallowed) and both ancestries are
+   * walked, up to `limit` commits each. Undefined when that cannot decide (a
+   * commit's history is no longer on the server, a walk hit the limit, the fetch
+   * was too large): callers count it as related. A network failure is thrown.
+   */
+  async sharesHistory(repository: Repository, a: string, b: string, limit = 100_000): Promise<boolean | undefined> {
+    if (a === b) return true;
+    const store = await this.#store(repository);
+    if (await store.reaches(b, a) || await store.reaches(a, b)) return true;
+    const key = `${repositoryKey(repository)}:${[a, b].sort().join(':')}`;
+    if (this.#related.has(key)) return this.#related.get(key);
+    const where = `${repository.url}@${b}`;
+    const fetched = await this.#mutex.run(store.gitdir, async () => {
+      const { client } = createHttpClient(this.#limits());
+      await this.#timed('fetch', () => store.fetchEverything({ url: repository.url, http: client, headers: authorizationHeader(repository.credentials), unshallow: true }));
+      return true;
+    }).catch((error: unknown) => {
+      const failure = toSourceError(error, where, Boolean(repository.credentials));
+      if (failure.retryable) throw failure;
+      return false;
+    });
+    let related: boolean | undefined;
+    if (fetched) {
+      const [ofA, ofB] = await Promise.all([store.ancestry(a, limit), store.ancestry(b, limit)]);
+      const [smaller, larger] = ofA.commits.size <= ofB.commits.size ? [ofA.commits, ofB.commits] : [ofB.commits, ofA.commits];
+      related = [...smaller].some((commit) => larger.has(commit)) ? true : ofA.complete && ofB.complete ? false : undefined;
+    }
+    // Every poll of a refused commit asks again; the answer does not change, the full fetch would cost each time.
+    if (this.#related.size >= 256) this.#related.delete(this.#related.keys().next().value ?? '');
+    this.#related.set(key, related);
+    return related;
   }
 
   /**

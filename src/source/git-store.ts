@@ -178,13 +178,42 @@ export class GitStore {
     return result.fetchHead;
   }
 
-  /** Fetches every branch and tag with full history: the way to find a commit no ref points at. */
-  async fetchEverything(options: StoreFetchOptions): Promise<void> {
+  /**
+   * Fetches every branch and tag with full history: the way to find a commit no ref points at.
+   * `unshallow` also deepens the commits earlier shallow fetches cut off (a plain fetch keeps
+   * them as boundaries), for walks that need every ancestor.
+   */
+  async fetchEverything(options: StoreFetchOptions & { unshallow?: boolean }): Promise<void> {
     if (this.#damaged !== undefined) await this.reset();
     await git.fetch({
       fs, gitdir: this.gitdir, cache: this.cache, http: options.http, url: options.url, headers: options.headers,
       remoteRef: 'HEAD', singleBranch: false, tags: true,
+      // git's own "infinite" depth (what `git fetch --unshallow` asks for).
+      ...(options.unshallow ? { depth: 2 ** 31 - 1 } : {}),
     });
+  }
+
+  /**
+   * The commits held locally that `tip` descends from (itself included), at most
+   * `limit` of them; `complete` is false when a parent could not be read (a
+   * shallow boundary) or the limit was hit, so the list may miss ancestors.
+   */
+  async ancestry(tip: string, limit: number): Promise<{ commits: Set<string>; complete: boolean }> {
+    const commits = new Set<string>();
+    const queue = [tip];
+    let complete = true;
+    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+      if (commits.has(next)) continue;
+      if (commits.size >= limit) return { commits, complete: false };
+      const commit = await this.readCommit(next).catch(() => undefined);
+      if (!commit) {
+        complete = false;
+        continue;
+      }
+      commits.add(next);
+      queue.push(...commit.parent);
+    }
+    return { commits, complete };
   }
 
   /**

@@ -5,6 +5,8 @@
  * webhook while the fault lasts. Each time the controller stays up, says what
  * failed naming the repository, and leaves the last good state deployed:
  * nothing applied, nothing pruned, the release record still at the old commit.
+ * A branch force-pushed to an unrelated history is refused the same way unless
+ * a person asks for the sync; one whose last commit was amended is deployed.
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
@@ -17,7 +19,7 @@ import { cleanUpPrefix } from '../queue/helpers.ts';
 import { commitFiles, createRepository, git, startGitServer, tempDir, type TestRepository } from '../source/git-fixtures.ts';
 import { startControllerProcess, type ControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease, writeApplicationsFile } from '../controller/replica-fixtures.ts';
-import { errorText, isAlive, logged, removeAfter } from './fault-fixtures.ts';
+import { errorText, isAlive, logged, logLinesSince, removeAfter } from './fault-fixtures.ts';
 import { startFaultyGitProxy, type FaultyGitProxy, type GitFault } from './faulty-git-proxy.ts';
 
 interface Deployed {
@@ -78,6 +80,16 @@ async function announceDuringFault(t: TestContext, deployed: Deployed, fault: Gi
   return line;
 }
 
+/** Replaces the history of main with one unrelated commit that changes `settings` and drops `keep`; returns it. */
+async function pushUnrelatedHistory(deployed: Deployed): Promise<string> {
+  const { repository, namespace } = deployed;
+  await git(repository.work, 'checkout', '-q', '--orphan', 'unrelated');
+  await git(repository.work, 'rm', '-q', '-rf', '.');
+  const unrelated = await commitFiles(repository, { 'apps/web/settings.yaml': configMapYaml(namespace, 'settings', 'unrelated') }, 'unrelated history');
+  assert.equal(await git(repository.work, 'rev-list', '--count', 'HEAD'), '1');
+  return unrelated;
+}
+
 /** The last good state is still what runs. */
 async function assertGoodStateKept(deployed: Deployed): Promise<void> {
   const { rest, namespace, controller, good } = deployed;
@@ -105,26 +117,62 @@ describe('a Git server that fails after a deploy', () => {
     await assertGoodStateKept(deployed);
   });
 
-  // What the brief of issue #9 asked for here (keep the last good state) is not what Berth does:
-  // the branch is the source of truth, and its new content is deployed. This test pins that down
-  // (no crash, a consistent result) until a guard against unrelated history is decided.
-  it('force-pushed to an unrelated history: deploys the new history consistently, without crashing', { timeout: 90_000 }, async (t) => {
+  it('force-pushed to an unrelated history: refused, naming both commits; the last good state stays', { timeout: 90_000 }, async (t) => {
     const deployed = await deployGoodState(t, 'git-force');
-    const { repository, namespace, rest, controller, queue } = deployed;
-    await git(repository.work, 'checkout', '-q', '--orphan', 'unrelated');
-    await git(repository.work, 'rm', '-q', '-rf', '.');
-    const unrelated = await commitFiles(repository, { 'apps/web/settings.yaml': configMapYaml(namespace, 'settings', 'unrelated') }, 'unrelated history');
-    assert.equal(await git(repository.work, 'rev-list', '--count', 'HEAD'), '1');
+    const { namespace, rest, controller, queue, good } = deployed;
+    const unrelated = await pushUnrelatedHistory(deployed);
+    const sentAt = Date.now();
     await queue.enqueue({ app: `${namespace}/web`, reason: 'webhook', revision: unrelated });
+    const line = await logged(controller, 'the refusal of the unrelated history', sentAt,
+      (entry) => Number(entry.level) >= 40 && String(entry.msg).includes('shares no history'), 30_000);
+    t.diagnostic(String(line.msg));
+    for (const expected of [deployed.repoURL, good, unrelated, `berth sync ${namespace}/web`]) assert.ok(String(line.msg).includes(expected), `the log line does not name ${expected}`);
+    const release = await controller.explain(eventually('the refusal in the release record', async () => {
+      const record = await readRelease(rest, namespace, 'web');
+      return record?.state.reason === 'RenderFailed' && record.state.message.includes(unrelated) ? record : undefined;
+    }, { timeoutMs: 30_000 }));
+    assert.ok(release.state.message.includes(good), release.state.message);
+    assert.ok(isAlive(controller), 'the controller exited');
+    assert.equal(await readConfigMapValue(rest, namespace, 'settings'), 'good', 'the unrelated commit was applied');
+    assert.equal(await readConfigMapValue(rest, namespace, 'keep'), 'kept', 'an object of the last good state was pruned');
+    assert.equal(release.appliedRevision, good);
+    assert.ok(release.inventory.entries.some((entry) => entry.name === 'keep'), 'the inventory lost an object of the last good state');
+    // Refused once, as invalid input: no retry loop (the next poll is 10 minutes away).
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const refusals = logLinesSince(controller, sentAt).filter((entry) => Number(entry.level) >= 40 && String(entry.msg).includes('shares no history'));
+    assert.equal(refusals.length, 1, 'the refused commit was tried again');
+  });
+
+  it('force-pushed with the last commit amended: deployed, since it shares history', { timeout: 90_000 }, async (t) => {
+    const deployed = await deployGoodState(t, 'git-amend');
+    const { repository, namespace, rest, controller, queue } = deployed;
+    await commitFiles(repository, { 'apps/web/settings.yaml': configMapYaml(namespace, 'settings', 'next') }, 'next');
+    await git(repository.work, 'commit', '-q', '--amend', '-m', 'next, amended');
+    await git(repository.work, 'push', '-q', '--force', 'origin', 'HEAD:refs/heads/main');
+    const amended = await git(repository.work, 'rev-parse', 'HEAD');
+    await queue.enqueue({ app: `${namespace}/web`, reason: 'webhook', revision: amended });
+    await controller.explain(eventually('the amended commit to be deployed', async () => {
+      const record = await readRelease(rest, namespace, 'web');
+      return record?.state.status === 'Healthy' && record.appliedRevision === amended ? record : undefined;
+    }, { timeoutMs: 30_000 }));
+    assert.equal(await readConfigMapValue(rest, namespace, 'settings'), 'next');
+    assert.equal(await readConfigMapValue(rest, namespace, 'keep'), 'kept');
+  });
+
+  it('force-pushed to an unrelated history: a manual sync deploys it, pruning what it dropped', { timeout: 90_000 }, async (t) => {
+    const deployed = await deployGoodState(t, 'git-force-manual');
+    const { namespace, rest, controller, queue, good } = deployed;
+    const unrelated = await pushUnrelatedHistory(deployed);
+    await queue.enqueue({ app: `${namespace}/web`, reason: 'manual', operation: { kind: 'sync' } });
     const release = await controller.explain(eventually('the unrelated commit to be deployed', async () => {
       const record = await readRelease(rest, namespace, 'web');
-      return record?.state.status === 'Healthy' && record.state.revision === unrelated ? record : undefined;
+      return record?.state.status === 'Healthy' && record.appliedRevision === unrelated ? record : undefined;
     }, { timeoutMs: 30_000 }));
     assert.ok(isAlive(controller));
     assert.equal(await readConfigMapValue(rest, namespace, 'settings'), 'unrelated');
     assert.equal(await readConfigMapValue(rest, namespace, 'keep'), undefined, 'what the new history dropped was not pruned');
     assert.deepEqual(release.inventory.entries.map((entry) => entry.name).sort(), ['settings']);
-    assert.ok(release.history.some((entry) => entry.revision === deployed.good && entry.phase === 'Succeeded'));
+    assert.ok(release.history.some((entry) => entry.revision === good && entry.phase === 'Succeeded'));
   });
 
   it('stalling in the middle of a pack: the fetch times out with an error naming the repository; the last good state stays', { timeout: 150_000 }, async (t) => {

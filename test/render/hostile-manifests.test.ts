@@ -66,6 +66,14 @@ describe('hostile manifests', () => {
     assert.ok(performance.now() - started < 5_000);
   });
 
+  it('refuses more objects than the per-Application limit, naming the limit', async () => {
+    const many = Array.from({ length: 6 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\n`).join('---\n');
+    const root = await folder({ 'many.yaml': many });
+    const limited = (maxObjects: number) => new Renderer({ maxObjects }).render({ tree: new LocalTree(root), path: '.', appName: 'hostile' });
+    await assert.rejects(limited(5), refused(/^\.: renders 6 objects, more than the limit of 5 objects per Application$/));
+    assert.equal((await limited(6)).manifests.length, 6);
+  });
+
   it('refuses an object larger than the API server accepts', async () => {
     const big = `${header.replace('deep', 'big')}data:\n  blob: "${'x'.repeat(maxObjectBytes)}"\n`;
     await assert.rejects(render(await folder({ 'big.yaml': big })), refused(/^big\.yaml:1: ConfigMap\/big is \d+ bytes as JSON, more than the 3145728 the API server accepts$/));
