@@ -66,7 +66,10 @@ describe('the Dockerfile', () => {
     // Node flags may come between node and the script (src/bin/berth passes the same ones).
     assert.equal(command[0], 'node');
     assert.deepEqual(command.filter((word) => !word.startsWith('--')), ['node', 'src/cli/main.ts', 'controller']);
-    assert.ok(command.includes('--max-semi-space-size=4'), 'the image runs node with the memory flag src/bin/berth uses');
+    const berthScript = fs.readFileSync(path.join(repositoryRoot, 'src/bin/berth'), 'utf8');
+    for (const flag of ['--max-semi-space-size=4', '--optimize-for-size']) {
+      assert.ok(berthScript.includes(flag) && command.includes(flag), `the image runs node with ${flag}, as src/bin/berth runs the controller`);
+    }
     const workdir = last('WORKDIR')?.args ?? '/';
     const script = copyParts(inFinalStage('COPY').find((c) => copyParts(c).sources.includes('src')) ?? assert.fail('src is copied'));
     assert.equal(path.posix.resolve(workdir, script.destination), path.posix.join(workdir, 'src'));
