@@ -28,8 +28,9 @@ const sizes: Record<BenchName, Sizes> = {
   fetch: { cluster: 'none', full: ['--runs', '5', '--files', '5000', '--commits', '500'], quick: ['--runs', '3', '--files', '1000', '--commits', '50'] },
   render: { cluster: 'none', full: ['--runs', '7'], quick: ['--runs', '3'] },
   diff: { cluster: 'none', full: ['--sizes', '1000,10000', '--runs', '5'], quick: ['--sizes', '1000,10000', '--runs', '3'] },
-  'drift-check': { cluster: 'shared', full: ['--objects', '1000', '--runs', '3'], quick: ['--objects', '200', '--runs', '3'] },
-  apply: { cluster: 'shared', full: ['--objects', '1000', '--runs', '3'], quick: ['--objects', '200', '--runs', '3'] },
+  // kubectl apply of 200 objects took ~12 s a run, half of a 3-minute --quick budget over 6 runs.
+  'drift-check': { cluster: 'shared', full: ['--objects', '1000', '--runs', '3'], quick: ['--objects', '100', '--runs', '3'] },
+  apply: { cluster: 'shared', full: ['--objects', '1000', '--runs', '3'], quick: ['--objects', '100', '--runs', '3'] },
   'apiserver-limit': { cluster: 'shared', full: ['--objects', '1000', '--concurrency', '32,64', '--runs', '3'], quick: ['--objects', '300', '--concurrency', '32,64', '--runs', '2'] },
   webhook: {
     cluster: 'shared', needsRedis: true,
