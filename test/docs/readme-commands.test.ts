@@ -48,6 +48,10 @@ describe('the README', () => {
     const named = commands.flatMap((line) => [...line.matchAll(/npm run ([\w:-]+)/g)].map((match) => match[1] ?? ''));
     assert.ok(named.length >= 3);
     for (const script of named) assert.ok(script in scripts, `npm run ${script}: no such script in package.json`);
+    // The quick start's demo must set up everything itself on a fresh machine, as `npm test` does.
+    for (const step of ['src/bin/setup', 'test/harness/ensure-redis.sh']) {
+      assert.ok(scripts.demo?.includes(step), `npm run demo does not run ${step}`);
+    }
   });
 
   it('names only berth commands that exist, and each answers --help', { timeout: 120_000 }, async () => {
