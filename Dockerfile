@@ -54,6 +54,7 @@ COPY sync ./sync
 COPY diff ./diff
 COPY health ./health
 COPY webhooks ./webhooks
+COPY objects.ts ./
 # The only places Berth writes: its cache, and /tmp for render scratch folders.
 RUN mkdir -p /var/cache/berth && chown 10001:10001 /var/cache/berth && chmod 1777 /tmp
 USER 10001:10001

@@ -24,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { dump } from 'js-yaml';
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { loadKubeConfig } from '../src/kube/kubeconfig.ts';
 import { createClusterClient } from '../src/kube/cluster-client.ts';
 import { createDiscovery } from '../src/kube/discovery.ts';

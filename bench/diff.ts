@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load } from 'js-yaml';
 import { diffApplication, type ObjectDiffInput } from '../diff/index.ts';
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { emitResult } from './bench-io.ts';
 import { median, type BenchResult } from './report.ts';
 

@@ -32,7 +32,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { dump } from 'js-yaml';
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { createClusterClient } from '../src/kube/cluster-client.ts';
 import { createDiscovery } from '../src/kube/discovery.ts';
 import { loadKubeConfig } from '../src/kube/kubeconfig.ts';

@@ -7,7 +7,7 @@
  * has is a difference between Git and the cluster, whether or not automated prune is on
  * (as in Argo CD, where a resource that requires pruning leaves the application OutOfSync).
  */
-import { refKey, refOf, type KubeObject } from './objects.ts';
+import { refKey, refOf, type KubeObject } from '../objects.ts';
 import { resolveDiffOptions, type DiffOptions } from './options.ts';
 import { diffObject, objectSyncStatuses, type ObjectDiff, type ObjectDiffInput, type ObjectSyncStatus } from './diff-object.ts';
 

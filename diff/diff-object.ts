@@ -20,7 +20,7 @@
  * reported reordering is always one that applying changes, and never one that persists
  * after a sync.
  */
-import { refOf, type KubeObject, type ObjectRef } from './objects.ts';
+import { refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import { resolveDiffOptions, type DiffOptions } from './options.ts';
 import { normalize } from './normalize.ts';
 import { foldStringData, maskSecret } from './secret-mask.ts';

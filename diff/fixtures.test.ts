@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import fastJsonPatch from 'fast-json-patch';
 import { load } from 'js-yaml';
 import { diffObject, isMaskedPlaceholder, type DiffOptions, type ObjectDiff } from './index.ts';
-import type { KubeObject } from './objects.ts';
+import type { KubeObject } from '../objects.ts';
 
 const testdata = join(import.meta.dirname, 'testdata');
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyIgnoreRules, ruleMatches } from './ignore-rules.ts';
 import { removeAtPointer } from './json-pointer.ts';
-import type { KubeObject, ObjectRef } from './objects.ts';
+import type { KubeObject, ObjectRef } from '../objects.ts';
 
 const web: ObjectRef = { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'shop', name: 'web' };
 

@@ -2,7 +2,7 @@
  * `ignoreDifferences`: fields an Application declares are not drift, removed from both
  * sides before comparing. A pointer to a field that is not there is harmless.
  */
-import type { KubeObject, ObjectRef } from './objects.ts';
+import type { KubeObject, ObjectRef } from '../objects.ts';
 import type { IgnoreDifferenceRule } from './options.ts';
 import { removeAtPointer } from './json-pointer.ts';
 import { fieldsOwnedBy, removeFields } from './managed-fields.ts';

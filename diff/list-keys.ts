@@ -9,7 +9,7 @@
  * keyed when every item on both sides has the key and no key repeats: otherwise it is
  * compared by position, which is always correct, merely less readable.
  */
-import type { ObjectRef } from './objects.ts';
+import type { ObjectRef } from '../objects.ts';
 import type { ListKeyRule } from './options.ts';
 import { parsePointer, type PathSegment } from './json-pointer.ts';
 import { isPlainObject } from './json-value.ts';

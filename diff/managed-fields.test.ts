@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fieldsOwnedBy, parseFieldsV1, removeFields } from './managed-fields.ts';
-import type { KubeObject } from './objects.ts';
+import type { KubeObject } from '../objects.ts';
 
 describe('parseFieldsV1', () => {
   it('reads f:, k:, v:, i: and . members', () => {

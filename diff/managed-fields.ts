@@ -8,7 +8,7 @@
  * value), `i:<n>` (a list item by position) and `.` (the member itself, beside its children).
  * An empty object marks an owned leaf.
  */
-import type { KubeObject } from './objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { deepEqual, isEmptyContainer, isPlainObject } from './json-value.ts';
 
 export interface FieldSet {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lastAppliedAnnotation, normalize } from './normalize.ts';
-import type { KubeObject } from './objects.ts';
+import type { KubeObject } from '../objects.ts';
 
 const live: KubeObject = {
   apiVersion: 'v1',

@@ -9,7 +9,7 @@
  * (`annotations: {}`). Everything else is kept as is, empty or not: `emptyDir: {}` means
  * something. The input is never modified.
  */
-import type { KubeObject } from './objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { isEmptyContainer, isPlainObject } from './json-value.ts';
 
 export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lastAppliedAnnotation } from './normalize.ts';
-import type { KubeObject } from './objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { foldStringData, isMaskedPlaceholder, maskSecret } from './secret-mask.ts';
 
 const key = new Uint8Array(32).fill(7);

@@ -8,7 +8,7 @@
  * The last-applied annotation holds a copy of the Secret, values included: it is masked too.
  */
 import { createHmac } from 'node:crypto';
-import type { KubeObject } from './objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { isPlainObject } from './json-value.ts';
 import { lastAppliedAnnotation } from './normalize.ts';
 import { defaultDiffOptions } from './options.ts';

@@ -7,7 +7,7 @@
 // check's resolver (tsconfig-based) takes the bare name for diff/index.ts, a false cycle.
 import { createTwoFilesPatch } from 'diff';
 import { dump } from 'js-yaml';
-import { formatRef, type KubeObject, type ObjectRef } from './objects.ts';
+import { formatRef, type KubeObject, type ObjectRef } from '../objects.ts';
 
 export function toYaml(object: KubeObject | undefined): string {
   return object === undefined ? '' : dump(object, { noRefs: true, lineWidth: -1 });

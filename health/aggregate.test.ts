@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { type AssessedObject, type Health, aggregateHealth, assessHealth, missingHealth } from './index.ts';
 import { loadFixture } from './testdata/fixture-table.ts';
 

@@ -12,7 +12,7 @@
  * Objects without an opinion next to ones with an opinion are left out of the
  * verdict and counted in a Healthy message, so nobody mistakes them for assessed.
  */
-import { annotations, formatRef, type KubeObject, refOf } from '../diff/objects.ts';
+import { annotations, formatRef, type KubeObject, refOf } from '../objects.ts';
 import { count } from './fields.ts';
 import { compareSeverity, type Health, HealthStatus } from './status.ts';
 

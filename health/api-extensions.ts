@@ -3,7 +3,7 @@
  * APIServices and apiextensions.k8s.io/v1 CustomResourceDefinitions. sync/ waits
  * on a CRD's health before applying its custom resources.
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { conditionsOf, describeCondition, findCondition, stringAt } from './fields.ts';
 import { type Health, HealthStatus } from './status.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { assessHealth, healthStatusesBySeverity } from './index.ts';
 import { loadFixture } from './testdata/fixture-table.ts';
 

@@ -4,7 +4,7 @@
  * rule gets that rule; any other kind gets the kstatus rule, which gives no opinion
  * (undefined) for an object that reports no status it understands.
  */
-import { type KubeObject, parseApiVersion } from '../diff/objects.ts';
+import { type KubeObject, parseApiVersion } from '../objects.ts';
 import { apiServiceHealth, customResourceDefinitionHealth } from './api-extensions.ts';
 import { configurationHealth, configurationKinds } from './configuration.ts';
 import { daemonSetHealth } from './daemonset.ts';

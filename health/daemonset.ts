@@ -4,7 +4,7 @@
  * Under OnDelete a new revision reaches a node only when its pod is deleted, so a
  * pending revision is reported but does not hold the rollout; availability still does.
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { isGenerationBehind, numberAt, stringAt } from './fields.ts';
 import { type Health, HealthStatus } from './status.ts';
 

@@ -3,7 +3,7 @@
  * paused, then whether the controller has seen the latest spec, then the progress
  * deadline, then replica counts of the new ReplicaSet.
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { booleanAt, conditionsOf, describeCondition, findCondition, isGenerationBehind, numberAt } from './fields.ts';
 import { type Health, HealthStatus } from './status.ts';
 

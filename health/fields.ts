@@ -4,7 +4,7 @@
  * so every field may be missing or of an unexpected type; a rule reads through
  * these helpers and never throws on a malformed object.
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 
 /** A status condition, in the shape shared by core types and `metav1.Condition`. */
 export interface Condition {

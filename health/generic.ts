@@ -5,7 +5,7 @@
  * Crossplane and most operators write. An object that follows none of them gets no
  * opinion (undefined), never a guessed Healthy.
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { conditionsOf, describeCondition, findCondition, numberAt } from './fields.ts';
 import { type Health, HealthStatus } from './status.ts';
 

@@ -6,7 +6,7 @@
  * are merely not there yet are normal for a minute after pods start, and calling
  * them Degraded would roll back good revisions (argoproj/argo-cd#6287).
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import {
   type Condition, conditionsOf, describeCondition, findCondition, isGenerationBehind, numberAt, toCondition,
 } from './fields.ts';

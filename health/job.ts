@@ -4,7 +4,7 @@
  * Kubernetes 1.31 it announces the verdict early (FailureTarget,
  * SuccessCriteriaMet) while the last pods terminate.
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { arrayAt, booleanAt, conditionsOf, count, describeCondition, findCondition, isTrue, numberAt, timeAt } from './fields.ts';
 import { type Health, HealthStatus } from './status.ts';
 

@@ -3,7 +3,7 @@
  * Ingresses. Only a LoadBalancer Service and an Ingress wait for something outside
  * the API server (a cloud load balancer, an ingress controller) to write an address.
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { arrayAt, stringAt } from './fields.ts';
 import { type Health, HealthStatus } from './status.ts';
 

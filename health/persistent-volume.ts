@@ -2,7 +2,7 @@
  * Health of storage: core/v1 PersistentVolumeClaims and PersistentVolumes, by
  * their phase, and a claim's resize conditions.
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { conditionsOf, findCondition, isTrue, stringAt } from './fields.ts';
 import { type Health, HealthStatus } from './status.ts';
 

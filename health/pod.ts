@@ -5,7 +5,7 @@
  * means: a long-running pod (Always) is Healthy once Ready; a run-to-completion pod
  * (OnFailure, Never) is Healthy only once it has Succeeded.
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { arrayAt, conditionsOf, describeCondition, findCondition, isTrue, numberAt, stringAt, valueAt } from './fields.ts';
 import { type Health, HealthStatus } from './status.ts';
 

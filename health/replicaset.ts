@@ -2,7 +2,7 @@
  * Health of an apps/v1 ReplicaSet (one that is managed directly; those a
  * Deployment owns are judged through their Deployment).
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { conditionsOf, describeCondition, findCondition, isGenerationBehind, numberAt } from './fields.ts';
 import { type Health, HealthStatus } from './status.ts';
 

@@ -4,7 +4,7 @@
  * runs the update revision; under OnDelete pods change only when someone deletes
  * them, so a pending revision is reported but does not hold the rollout.
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { isGenerationBehind, numberAt, stringAt } from './fields.ts';
 import { type Health, HealthStatus } from './status.ts';
 

@@ -8,7 +8,7 @@
  * rejections are reported for the object, or, when forced, answered by deleting
  * and recreating it. Never throws: every outcome is a change-set entry.
  */
-import { annotations, formatRef, type KubeObject, type ObjectRef } from '../diff/objects.ts';
+import { annotations, formatRef, type KubeObject, type ObjectRef } from '../objects.ts';
 import type { ChangeAction, ChangeEntry } from './change-set.ts';
 import { clusterErrorReasonOf, type ClusterClient } from './cluster.ts';
 import type { ClusterErrorReason } from './errors.ts';

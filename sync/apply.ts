@@ -9,7 +9,7 @@
  * reported `skipped`, naming the failure. Hooks count: a failed hook stops the
  * sync like a failed apply.
  */
-import { formatRef, type KubeObject, type ObjectRef } from '../diff/objects.ts';
+import { formatRef, type KubeObject, type ObjectRef } from '../objects.ts';
 import type { ChangeEntry } from './change-set.ts';
 import { entryOf, failedEntry, syncObject, type ApplyContext, type ReadLive } from './apply-object.ts';
 import { hookOutcome } from './hooks.ts';

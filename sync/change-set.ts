@@ -3,7 +3,7 @@
  * with a message, and the operation phase rolled up from it. History, Events
  * and the status API all report this one structure.
  */
-import type { ObjectRef } from '../diff/objects.ts';
+import type { ObjectRef } from '../objects.ts';
 import type { ClusterErrorReason } from './errors.ts';
 import type { SyncPhase } from './hooks.ts';
 

@@ -16,7 +16,7 @@
  * - `delete` resolves when the API server accepted the deletion or the object
  *   was already gone; it does not wait for finalizers.
  */
-import type { KubeObject, ObjectRef } from '../diff/objects.ts';
+import type { KubeObject, ObjectRef } from '../objects.ts';
 import { ClusterError, type ClusterErrorReason } from './errors.ts';
 
 export { ClusterError, clusterErrorReasons, type ClusterErrorReason } from './errors.ts';

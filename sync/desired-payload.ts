@@ -5,7 +5,7 @@
  * check must dry-run these, not the raw render: a dry run without the annotation
  * Berth owns would predict its removal, which is false drift.
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { applyPayload } from './apply-object.ts';
 import type { ClusterClient } from './cluster.ts';
 import { assignNamespaces } from './namespaces.ts';

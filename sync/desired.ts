@@ -5,7 +5,7 @@
  * succeeded; a failed render has no objects to give, so a sync (and with it a
  * prune) after a failed render cannot be expressed.
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 
 declare const renderSucceeded: unique symbol;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ApplicationDiff, ObjectDiff } from '../diff/index.ts';
-import { refKey, refOf, type KubeObject, type ObjectRef } from '../diff/objects.ts';
+import { refKey, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import { ClusterError, type ApplyRequestOptions, type ClusterClient } from './cluster.ts';
 import { checkDrift } from './drift-check.ts';
 

@@ -24,7 +24,7 @@
  * Desired objects are expected with their namespaces resolved (sync/namespaces.ts).
  */
 import { diffApplication, type ApplicationDiff, type DiffOptions, type ObjectDiffInput } from '../diff/index.ts';
-import { formatRef, refKey, refOf, type KubeObject, type ObjectRef } from '../diff/objects.ts';
+import { formatRef, refKey, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import { clusterErrorReasonOf, type ClusterClient, type ClusterErrorReason, type LiveObjectLister } from './cluster.ts';
 import { isSameVersion, listedReader } from './live-objects.ts';
 import { mapBounded } from './wait.ts';

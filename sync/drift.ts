@@ -4,7 +4,7 @@
  * resourceVersion, managedFields, timestamps). diff/ offers a finer one (ignore
  * rules, defaults) that src/ passes in as `hasDrifted`.
  */
-import { fieldManager, type KubeObject } from '../diff/objects.ts';
+import { fieldManager, type KubeObject } from '../objects.ts';
 
 const serverOwnedMetadata = ['managedFields', 'resourceVersion', 'generation', 'creationTimestamp', 'uid', 'selfLink'] as const;
 

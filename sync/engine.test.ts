@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatRef, type KubeObject } from '../diff/objects.ts';
+import { formatRef, type KubeObject } from '../objects.ts';
 import type { ChangeEntry } from './change-set.ts';
 import { renderedRevision } from './desired.ts';
 import { runSync, type SyncResult } from './engine.ts';

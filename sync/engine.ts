@@ -9,7 +9,7 @@
  * nothing and returns the same plan and change set a real run would start from;
  * nothing is pruned when anything before the prune failed.
  */
-import { formatRef, refKey, refOf, type KubeObject, type ObjectRef } from '../diff/objects.ts';
+import { formatRef, refKey, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import { entryOf, syncObject, type ApplyContext } from './apply-object.ts';
 import { applyGroups, type ApplyRun } from './apply.ts';
 import {

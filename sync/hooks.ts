@@ -4,7 +4,7 @@
  * (`berth.dev/hook-delete-policy`). This module reads those annotations and tells
  * whether a live hook has finished; the engine runs them.
  */
-import { annotations, type KubeObject, type ObjectRef } from '../diff/objects.ts';
+import { annotations, type KubeObject, type ObjectRef } from '../objects.ts';
 
 export const syncPhases = {
   PreSync: 'PreSync',

@@ -7,7 +7,7 @@
  * An inventory is kept sorted by `refKey` and free of duplicates, so two equal
  * inventories serialize identically.
  */
-import { refKey, type ObjectRef } from '../diff/objects.ts';
+import { refKey, type ObjectRef } from '../objects.ts';
 
 export interface Inventory {
   readonly entries: readonly ObjectRef[];

@@ -10,7 +10,7 @@
  * stall every other write. Kinds not listed (custom resources) go after Ingress
  * and before that last stage.
  */
-import type { ObjectRef } from '../diff/objects.ts';
+import type { ObjectRef } from '../objects.ts';
 
 export const kindOrder = [
   'Namespace',

@@ -6,7 +6,7 @@
  * - `listedReader`: many objects of one kind in one namespace read with one list
  *   instead of a get each.
  */
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import type { LiveObjectLister } from './cluster.ts';
 
 const resourceVersionOf = (object: KubeObject | undefined): string => object?.metadata.resourceVersion ?? '';

@@ -5,7 +5,7 @@
  * from a CRD in the same desired set, else from the API server's discovery.
  * Kinds neither knows are left as they are; their apply reports the problem.
  */
-import { parseApiVersion, type KubeObject } from '../diff/objects.ts';
+import { parseApiVersion, type KubeObject } from '../objects.ts';
 import type { ClusterClient, ResourceScope } from './cluster.ts';
 import { isCustomResourceDefinition } from './kind-order.ts';
 

@@ -3,7 +3,7 @@
  * else (`defaultSyncOptions`, `resolveSyncOptions`), and the per-object options
  * read from the `berth.dev/sync-options` annotation.
  */
-import { annotations, formatRef, refOf, type KubeObject } from '../diff/objects.ts';
+import { annotations, formatRef, refOf, type KubeObject } from '../objects.ts';
 import type { PropagationPolicy } from './cluster.ts';
 import { isDriftedByDefault } from './drift.ts';
 

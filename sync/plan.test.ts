@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatRef, type KubeObject } from '../diff/objects.ts';
+import { formatRef, type KubeObject } from '../objects.ts';
 import { UnrecoverableSyncError } from './errors.ts';
 import { planSteps, planSync, type SyncPlan } from './plan.ts';
 import { obj } from './testing/fake-cluster.ts';

@@ -10,7 +10,7 @@
  * Namespace or CRD is moved up, never the dependent moved down); invalid
  * annotations are reported together, each line naming its object.
  */
-import { annotations, formatRef, refKey, refOf, type KubeObject, type ObjectRef } from '../diff/objects.ts';
+import { annotations, formatRef, refKey, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import { UnrecoverableSyncError } from './errors.ts';
 import { hookSpecOf, syncPhaseOrder, type HookSpec, type SyncPhase } from './hooks.ts';
 import { isCustomResourceDefinition, isNamespace, kindRank, stageOf, stageOrder, type Stage } from './kind-order.ts';

@@ -10,7 +10,7 @@
  * - an object annotated `berth.dev/sync-options: Prune=false` is kept, and so is
  *   one that another Application has taken over (`berth.dev/app`).
  */
-import { annotations, formatRef, refOf, type KubeObject, type ObjectRef } from '../diff/objects.ts';
+import { annotations, formatRef, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import type { ChangeEntry } from './change-set.ts';
 import { clusterErrorReasonOf, type ClusterClient } from './cluster.ts';
 import type { RenderedRevision } from './desired.ts';

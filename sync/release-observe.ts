@@ -9,7 +9,7 @@
  * and objects annotated `berth.dev/health-ignore` are left out, as in the
  * aggregate health: a rollout must not fail for want of an opinion.
  */
-import type { ObjectRef } from '../diff/objects.ts';
+import type { ObjectRef } from '../objects.ts';
 import { assessHealth, isHealthIgnored, missingHealth } from '../health/index.ts';
 import type { ClusterClient } from './cluster.ts';
 import type { RolloutObservation } from './rollout.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../diff/objects.ts';
+import type { KubeObject } from '../objects.ts';
 import { renderedRevision, type RenderedRevision } from './desired.ts';
 import { ClusterError, TransientSyncError } from './errors.ts';
 import { advanceRelease, initialReleaseRecord, type ReleaseDeps, type ReleaseOptions, type ReleaseRecord, type ReleaseStep, type ReleaseTrigger } from './release.ts';

@@ -21,7 +21,7 @@
  * - Expected failures never throw: once a step has written to the cluster, its
  *   record (inventory, history) is returned and must be persisted.
  */
-import type { ObjectRef } from '../diff/objects.ts';
+import type { ObjectRef } from '../objects.ts';
 import type { ClusterClient } from './cluster.ts';
 import type { RenderedRevision } from './desired.ts';
 import { runSync, type SyncResult } from './engine.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ObjectRef } from '../diff/objects.ts';
+import type { ObjectRef } from '../objects.ts';
 import type { HealthStatus } from '../health/index.ts';
 import { checkRollout, type RolloutObservation, type RolloutState } from './rollout.ts';
 

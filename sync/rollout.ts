@@ -9,7 +9,7 @@
  * a suspended CronJob is what the manifests asked for); Missing and Unknown are
  * waited on like Progressing, until the timeout.
  */
-import { formatRef, type ObjectRef } from '../diff/objects.ts';
+import { formatRef, type ObjectRef } from '../objects.ts';
 import type { Health } from '../health/index.ts';
 
 /** What is persisted between checks of one rollout. */

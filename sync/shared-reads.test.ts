@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { refKey, refOf } from '../diff/objects.ts';
+import { refKey, refOf } from '../objects.ts';
 import { checkDrift } from './drift-check.ts';
 import { ClusterError } from './errors.ts';
 import { sharedReads } from './shared-reads.ts';

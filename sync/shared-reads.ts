@@ -18,7 +18,7 @@
  * - A failed get is not remembered.
  * - After a write through another client (the sync engine's), `forgetAll`.
  */
-import { refKey, refOf, type KubeObject, type ObjectRef } from '../diff/objects.ts';
+import { refKey, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import type { ClusterClient } from './cluster.ts';
 
 export interface SharedReads extends ClusterClient {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
 import { load } from 'js-yaml';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { assessHealth } from '../assess.ts';
 import type { HealthStatus } from '../status.ts';
 

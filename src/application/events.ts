@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import type { RestClient } from '../kube/rest.ts';
 import { formatApplicationKey } from './parse.ts';
 import { apiVersion, applicationKind } from './schema.ts';

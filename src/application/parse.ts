@@ -7,7 +7,7 @@
  * bad input.
  */
 import { z } from 'zod';
-import type { ObjectMeta } from '../../diff/objects.ts';
+import type { ObjectMeta } from '../../objects.ts';
 import { apiVersion, applicationKind, applicationMetadataSchema, applicationSpecSchema, type ApplicationSpec } from './schema.ts';
 import { readApplicationStatus, type ApplicationStatus } from './status-schema.ts';
 

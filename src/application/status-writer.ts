@@ -11,7 +11,7 @@
  * ever shows up in the other's managedFields. `force` is on: the controller is
  * the status's only author. Callers therefore send the whole status each time.
  */
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { KubeApiError, type RestClient } from '../kube/rest.ts';
 import { formatApplicationKey, type ApplicationKey } from './parse.ts';
 import { apiGroup, apiVersion, applicationKind, applicationPlural } from './schema.ts';

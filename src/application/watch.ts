@@ -17,7 +17,7 @@
  * file (`--watch-cluster false`) should not pay (issue 6).
  */
 import type { KubernetesListObject, KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import type { RestClient } from '../kube/rest.ts';
 import { apiVersion, applicationKind } from './schema.ts';
 import { applicationsPath } from './status-writer.ts';

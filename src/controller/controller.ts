@@ -27,7 +27,7 @@ import { Renderer } from '../render/render.ts';
 import { GitSource } from '../source/git-source.ts';
 import { RedisFetchCoordinator } from '../source/redis-fetch-coordinator.ts';
 import { credentialsFromEnvironment, credentialsFromSecretData, type GitCredentials } from '../source/repository.ts';
-import { formatRef } from '../../diff/objects.ts';
+import { formatRef } from '../../objects.ts';
 import { createAppRegistry, keyOf, type AppOrigin, type AppRegistry, type RegisteredApp } from './app-registry.ts';
 import { createListWatchTransport, createManagedWatch, type ManagedWatch } from './managed-watch.ts';
 import { createReconciler } from './reconciler.ts';

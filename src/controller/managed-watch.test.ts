@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import type { KubeObject, ManagedFieldsEntry, ObjectRef } from '../../diff/objects.ts';
+import type { KubeObject, ManagedFieldsEntry, ObjectRef } from '../../objects.ts';
 import { createManagedWatch, type ListWatchTransport, type ManagedChange, type ManagedWatch } from './managed-watch.ts';
 
 interface OpenWatch {

@@ -31,7 +31,7 @@
  * expired resourceVersion) relists, and a relist compares with what was seen, so
  * a change or deletion missed while disconnected still counts.
  */
-import { annotations, fieldManager, type KubeObject, type ManagedFieldsEntry, type ObjectRef } from '../../diff/objects.ts';
+import { annotations, fieldManager, type KubeObject, type ManagedFieldsEntry, type ObjectRef } from '../../objects.ts';
 import type { RestClient } from '../kube/rest.ts';
 
 export type ManagedChange = 'changed' | 'deleted';

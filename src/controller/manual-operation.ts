@@ -5,7 +5,7 @@
  * override (prune), and a dry run, which plans and dry-runs the sync on the
  * server, persists nothing, and leaves its result in the logs and the API.
  */
-import { formatRef } from '../../diff/objects.ts';
+import { formatRef } from '../../objects.ts';
 import { renderedRevision, runSync, type ReleaseRecord, type SyncOptions } from '../../sync/index.ts';
 import type { KubeClusterClient } from '../kube/cluster-client.ts';
 import type { ReconcileJob } from '../queue/reconcile-job.ts';

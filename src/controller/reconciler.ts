@@ -8,7 +8,7 @@
  * holds a worker. Invalid input (a bad spec, an SSH URL) is reported in status
  * and fails the job without retry; cluster and network trouble is retried.
  */
-import { refKey, type ObjectRef } from '../../diff/objects.ts';
+import { refKey, type ObjectRef } from '../../objects.ts';
 import type { Health } from '../../health/index.ts';
 import {
   advanceRelease, appendHistory, renderedRevision, runSync, UnrecoverableSyncError,

@@ -6,7 +6,7 @@
  * InvalidSourceError (bad manifests, unknown ref) is not retried, a
  * TransientSourceError is.
  */
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { TransientSyncError, UnrecoverableSyncError, renderedRevision, type RenderedRevision } from '../../sync/index.ts';
 import type { Application, ResolvedApplicationSpec } from '../application/index.ts';
 import type { Renderer } from '../render/render.ts';

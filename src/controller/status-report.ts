@@ -6,7 +6,7 @@
  * sync, Reconciling while a sync or rollout is under way, Stalled when only a
  * person can move it on.
  */
-import { refKey, type ObjectRef } from '../../diff/objects.ts';
+import { refKey, type ObjectRef } from '../../objects.ts';
 import type { ApplicationDiff } from '../../diff/index.ts';
 import { aggregateHealth, type Health } from '../../health/index.ts';
 import type { ReleaseRecord } from '../../sync/index.ts';

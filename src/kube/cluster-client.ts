@@ -4,7 +4,7 @@
  * scope of a kind from discovery. Every failure is a ClusterError whose message
  * starts with the object, classified by sync/'s own rules.
  */
-import { fieldManager, formatRef, refOf, type KubeObject, type ObjectRef } from '../../diff/objects.ts';
+import { fieldManager, formatRef, refOf, type KubeObject, type ObjectRef } from '../../objects.ts';
 import { ClusterError, classifyKubeStatus, type ClusterClient, type ResourceScope } from '../../sync/cluster.ts';
 import { objectPath, type Discovery, type ResourceInfo } from './discovery.ts';
 import { KubeApiError, type RestClient } from './rest.ts';

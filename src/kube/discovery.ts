@@ -4,7 +4,7 @@
  * the cache triggers one refresh of that group/version, so a CRD created a moment
  * ago is found without restarting anything.
  */
-import { parseApiVersion } from '../../diff/objects.ts';
+import { parseApiVersion } from '../../objects.ts';
 import { KubeApiError, type RestClient } from './rest.ts';
 
 export interface ResourceInfo {

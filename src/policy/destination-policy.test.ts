@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { checkDestinationPolicy, type KindScope } from './destination-policy.ts';
 import { defaultSecurityPolicy, type SecurityPolicy } from './policy.ts';
 

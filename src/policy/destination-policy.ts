@@ -6,7 +6,7 @@
  * nothing and prunes nothing. The scope of each kind comes from discovery; a
  * kind the server does not serve yet is looked up among the rendered CRDs.
  */
-import { parseApiVersion, type KubeObject } from '../../diff/objects.ts';
+import { parseApiVersion, type KubeObject } from '../../objects.ts';
 import { allowed, matchesAny, policyRules, refused, type NamespacePolicy, type PolicyDecision, type SecurityPolicy } from './policy.ts';
 
 export type KindScope = 'Namespaced' | 'Cluster' | undefined;

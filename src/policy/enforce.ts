@@ -4,8 +4,8 @@
  * Application (Stalled, naming the rule) and never retries, and which stops the
  * release before anything is applied or pruned.
  */
-import type { KubeObject } from '../../diff/objects.ts';
-import { parseApiVersion } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
+import { parseApiVersion } from '../../objects.ts';
 import type { ClusterClient } from '../../sync/cluster.ts';
 import { InvalidSourceError } from '../source/errors.ts';
 import { checkDestinationPolicy, type KindScope } from './destination-policy.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { InvalidSourceError } from '../source/errors.ts';
 import { checkDestinationPolicy } from './destination-policy.ts';
 import { parseNamespacePolicy } from './namespace-policy.ts';

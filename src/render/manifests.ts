@@ -13,8 +13,8 @@
  * beyond validation: it would turn `/configmaps/..` into its parent path in
  * Berth's own requests before the API server ever saw it.
  */
-import type { KubeObject } from '../../diff/objects.ts';
-import { formatRef, refKey, refOf } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
+import { formatRef, refKey, refOf } from '../../objects.ts';
 import { InvalidSourceError } from '../source/errors.ts';
 import { parseYamlDocuments, type YamlDocument } from './kube-yaml.ts';
 

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import type { DirectorySource, HelmSource, KustomizeSource } from '../application/source-spec.ts';
 import { InvalidSourceError } from '../source/errors.ts';
 import { renderDirectory } from './directory.ts';

@@ -6,7 +6,7 @@
  * injectable failures, and a log of every call. Never used outside tests; the
  * real behaviour is proven against a real control plane under test/.
  */
-import { fieldManager, refKey, refOf, type KubeObject, type ObjectRef } from '../../diff/objects.ts';
+import { fieldManager, refKey, refOf, type KubeObject, type ObjectRef } from '../../objects.ts';
 import type { ApplyRequestOptions, ClusterClient, PropagationPolicy, ResourceScope } from '../cluster.ts';
 import { ClusterError } from '../errors.ts';
 import { isDriftedByDefault, isOwnedByBerth } from '../drift.ts';

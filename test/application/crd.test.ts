@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { invalidSpecConditions, setCondition } from '../../src/application/conditions.ts';
 import { durationPattern } from '../../src/application/duration.ts';
 import { parseApplication } from '../../src/application/parse.ts';

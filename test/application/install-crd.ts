@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { applicationsPath } from '../../src/application/status-writer.ts';
 import { parseYamlDocuments } from '../../src/render/kube-yaml.ts';
 import type { RestClient } from '../../src/kube/rest.ts';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { recordApplicationEvent } from '../../src/application/events.ts';
 import { applicationsPath } from '../../src/application/status-writer.ts';
 import { watchApplications, type ApplicationWatchEvent } from '../../src/application/watch.ts';

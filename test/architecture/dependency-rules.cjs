@@ -34,6 +34,20 @@ module.exports = {
       to: { path: '^(diff|health)/' },
     },
     {
+      name: 'shared-objects-are-the-leaf-of-leaves',
+      comment: 'objects.ts holds the primitives every layer shares; it imports nothing of Berth.',
+      severity: 'error',
+      from: { path: '^objects\\.ts$' },
+      to: { path: '^(src|sync|diff|health|webhooks|test|bench|examples)/' },
+    },
+    {
+      name: 'health-does-not-need-diff',
+      comment: 'Shared object types live in objects.ts, so health/ never imports diff/ (nor diff/ health/).',
+      severity: 'error',
+      from: { path: '^(health|diff)/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^(diff|health)/', pathNot: '^$1/' },
+    },
+    {
       name: 'no-unresolvable',
       severity: 'error',
       from: {},

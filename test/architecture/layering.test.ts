@@ -14,7 +14,7 @@ import { cruise, type ICruiseOptions, type IReporterOutput } from 'dependency-cr
 const require = createRequire(import.meta.url);
 const rules = require('./dependency-rules.cjs') as ICruiseOptions & { forbidden: unknown[]; options: ICruiseOptions };
 const root = path.resolve(import.meta.dirname, '../..');
-const layers = ['src', 'sync', 'diff', 'health', 'webhooks', 'test', 'bench'];
+const layers = ['objects.ts', 'src', 'sync', 'diff', 'health', 'webhooks', 'test', 'bench'];
 
 async function violations(baseDir: string, folders: string[]): Promise<string[]> {
   const previous = process.cwd();
@@ -49,11 +49,15 @@ describe('layering', () => {
       'src/config.ts': "import { plan } from '../sync/plan.ts';\nexport const config = plan;\n",
       'sync/plan.ts': "import { config } from '../src/config.ts';\nexport const plan = () => config;\n",
       'diff/normalize.ts': "import { config } from '../src/config.ts';\nexport const n = config;\n",
+      'health/assess.ts': "import { n } from '../diff/normalize.ts';\nexport const a = n;\n",
+      'objects.ts': "import { a } from './health/assess.ts';\nexport const o = a;\n",
     });
     t.after(() => { fs.rmSync(dir, { recursive: true, force: true }); });
-    const found = await violations(dir, ['src', 'sync', 'diff']);
+    const found = await violations(dir, ['objects.ts', 'src', 'sync', 'diff', 'health']);
     assert.ok(found.some((v) => v.startsWith('leaves-stay-leaves: diff/normalize.ts -> src/config.ts')), found.join('\n'));
     assert.ok(found.some((v) => v.startsWith('sync-does-not-reach-src: sync/plan.ts -> src/config.ts')), found.join('\n'));
     assert.ok(found.some((v) => v.startsWith('no-cycles:')), found.join('\n'));
+    assert.ok(found.some((v) => v.startsWith('health-does-not-need-diff: health/assess.ts -> diff/normalize.ts')), found.join('\n'));
+    assert.ok(found.some((v) => v.startsWith('shared-objects-are-the-leaf-of-leaves: objects.ts -> health/assess.ts')), found.join('\n'));
   });
 });

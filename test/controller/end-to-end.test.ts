@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { dump } from 'js-yaml';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { createRestClient } from '../../src/kube/rest.ts';
 import { testKubeConfig, testNamespace } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';

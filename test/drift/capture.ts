@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import type { ObjectDiff } from '../../diff/index.ts';
-import { refOf, type KubeObject } from '../../diff/objects.ts';
+import { refOf, type KubeObject } from '../../objects.ts';
 import type { DriftCheckResult } from '../../sync/drift-check.ts';
 import type { Live } from './live.ts';
 

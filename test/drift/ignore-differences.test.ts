@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { formatRef } from '../../diff/objects.ts';
+import { formatRef } from '../../objects.ts';
 import { checkDrift, type DriftCheckResult } from '../../sync/drift-check.ts';
 import { testNamespace } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { formatRef, refOf, type KubeObject } from '../../diff/objects.ts';
+import { formatRef, refOf, type KubeObject } from '../../objects.ts';
 import { createClusterClient, type KubeClusterClient } from '../../src/kube/cluster-client.ts';
 import { createDiscovery, objectPath, type Discovery } from '../../src/kube/discovery.ts';
 import { createRestClient, type RestClient } from '../../src/kube/rest.ts';

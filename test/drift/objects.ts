@@ -2,7 +2,7 @@
  * Small Git-side manifests for the drift tests: a Deployment with the fields people
  * change by hand (replicas, image, an env var, a label), a Secret, a ConfigMap.
  */
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 
 export interface DeploymentSpec {
   replicas?: number;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ObjectDiff } from '../../diff/index.ts';
-import { formatRef, refOf } from '../../diff/objects.ts';
+import { formatRef, refOf } from '../../objects.ts';
 import { checkDrift } from '../../sync/drift-check.ts';
 import { testNamespace } from '../harness/env.ts';
 import { captureOne } from './capture.ts';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatRef, refOf, type KubeObject } from '../../diff/objects.ts';
+import { formatRef, refOf, type KubeObject } from '../../objects.ts';
 import { checkDrift, type DriftCheckResult } from '../../sync/drift-check.ts';
 import { testNamespace } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { createRestClient, type RestClient } from '../../src/kube/rest.ts';
 import { helmBinary } from '../harness/assets.ts';
 import { testKubeConfig, testNamespace } from '../harness/env.ts';

@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { dump } from 'js-yaml';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 
 export const captureVariable = 'BERTH_CAPTURE_HEALTH_FIXTURES';
 

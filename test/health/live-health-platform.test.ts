@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { annotations, refOf, type KubeObject } from '../../diff/objects.ts';
+import { annotations, refOf, type KubeObject } from '../../objects.ts';
 import { type AssessedObject, aggregateHealth, assessHealth, missingHealth } from '../../health/index.ts';
 import { valueAt } from '../../health/fields.ts';
 import { testNamespace } from '../harness/env.ts';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { assessHealth } from '../../health/index.ts';
 import { valueAt } from '../../health/fields.ts';
 import { testNamespace } from '../harness/env.ts';

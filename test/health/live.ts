@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { formatRef, refOf, type KubeObject } from '../../diff/objects.ts';
+import { formatRef, refOf, type KubeObject } from '../../objects.ts';
 import { assessHealth, type Health, type HealthStatus } from '../../health/index.ts';
 import { valueAt } from '../../health/fields.ts';
 import { createClusterClient, type KubeClusterClient } from '../../src/kube/cluster-client.ts';

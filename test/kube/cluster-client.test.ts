@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { createClusterClient } from '../../src/kube/cluster-client.ts';
 import { createDiscovery } from '../../src/kube/discovery.ts';
 import { createRestClient } from '../../src/kube/rest.ts';

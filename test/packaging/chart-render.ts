@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { dump, loadAll } from 'js-yaml';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { createDiscovery } from '../../src/kube/discovery.ts';
 import { KubeApiError, type RestClient } from '../../src/kube/rest.ts';
 import { helmBinary } from '../harness/assets.ts';

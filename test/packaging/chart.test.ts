@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { createRestClient } from '../../src/kube/rest.ts';
 import { testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';

@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import type { KubeObject } from '../../diff/objects.ts';
+import type { KubeObject } from '../../objects.ts';
 import { parseManifestFile } from '../../src/render/manifests.ts';
 
 const run = promisify(execFile);

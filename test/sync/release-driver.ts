@@ -6,7 +6,7 @@
  * `recheckAt`, sleeping in between, until the release is settled.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { refKey, refOf, type KubeObject, type ObjectRef } from '../../diff/objects.ts';
+import { refKey, refOf, type KubeObject, type ObjectRef } from '../../objects.ts';
 import { createClusterClient, type KubeClusterClient } from '../../src/kube/cluster-client.ts';
 import { createDiscovery } from '../../src/kube/discovery.ts';
 import { createRestClient, type RestClient } from '../../src/kube/rest.ts';

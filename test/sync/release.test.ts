@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { refKey, refOf } from '../../diff/objects.ts';
+import { refKey, refOf } from '../../objects.ts';
 import { testNamespace } from '../harness/env.ts';
 import { application, auto, configMap, connect, deployment, drive, imageOf, ref, service, type Connection } from './release-driver.ts';
 

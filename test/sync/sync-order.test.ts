@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { formatRef, refKey, type KubeObject } from '../../diff/objects.ts';
+import { formatRef, refKey, type KubeObject } from '../../objects.ts';
 import { hookOutcome } from '../../sync/hooks.ts';
 import { testNamespace, uniqueName } from '../harness/env.ts';
 import { application, auto, configMap, connect, deployment, drive, imageOf, ref, type Connection } from './release-driver.ts';
