@@ -4,7 +4,7 @@
  * Validation errors name the flag and the variable, so a bad deployment fails at
  * start-up with a message that says what to fix.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defaultText, settings, type Setting, type SettingKey } from './settings.ts';
 
 type ValueOf<S> = S extends Setting<infer T, infer D> ? z.output<T> | (D extends undefined ? undefined : never) : never;
