@@ -34,20 +34,24 @@ export const statusHistoryLimit = 10;
 
 const values = <T extends Record<string, string>>(object: T) => Object.values(object) as [T[keyof T], ...T[keyof T][]];
 
+/** An RFC 3339 time; read leniently, described as what it is. */
+const timestamp = z.string().meta({ format: 'date-time' });
+const int64 = z.int().min(0).meta({ format: 'int64' });
+
 const healthSchema = z.looseObject({
   status: z.enum(values(HealthStatus)),
   message: z.string().optional(),
 });
 
 export const conditionSchema = z.looseObject({
-  type: z.string().min(1),
+  // The bounds are metav1.Condition's.
+  type: z.string().min(1).max(316),
   status: z.enum(values(conditionStatuses)),
-  observedGeneration: z.int().min(0).optional(),
+  observedGeneration: int64.optional(),
   /** CamelCase, as metav1.Condition requires. */
-  reason: z.string().regex(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/),
-  message: z.string(),
-  /** RFC 3339. */
-  lastTransitionTime: z.string(),
+  reason: z.string().min(1).max(1024).regex(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/),
+  message: z.string().max(32768),
+  lastTransitionTime: timestamp,
 });
 
 export const resourceStatusSchema = z.looseObject({
@@ -64,12 +68,12 @@ const changeSummarySchema = z.object(Object.fromEntries(Object.values(changeActi
   Record<keyof typeof changeActions, z.ZodInt>);
 
 export const historyRecordSchema = z.looseObject({
-  id: z.int().min(1),
+  id: z.int().min(1).meta({ format: 'int64' }),
   revision: z.string(),
   initiator: z.enum(values(initiators)),
   phase: z.enum(values(historyPhases)),
-  startedAt: z.string(),
-  finishedAt: z.string().optional(),
+  startedAt: timestamp,
+  finishedAt: timestamp.optional(),
   changes: changeSummarySchema.optional(),
   message: z.string(),
 });
@@ -89,15 +93,18 @@ export const releaseRecordSchema = z.looseObject({
 });
 
 export const applicationStatusSchema = z.looseObject({
-  observedGeneration: z.int().min(0).optional(),
+  observedGeneration: int64.optional(),
   sync: z.looseObject({ status: z.enum(values(syncStatuses)), revision: z.string().optional() }).optional(),
   health: healthSchema.optional(),
-  conditions: z.array(conditionSchema).optional(),
-  resources: z.array(resourceStatusSchema).optional(),
-  history: z.array(historyRecordSchema).max(statusHistoryLimit).optional(),
+  conditions: z.array(conditionSchema).optional().meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
+  resources: z.array(resourceStatusSchema).optional().describe('Every object of the Application, with its diff status and health.'),
+  history: z.array(historyRecordSchema).max(statusHistoryLimit).optional().describe(`The last ${statusHistoryLimit} operations, oldest first.`),
   lastHealthyRevision: z.string().optional(),
-  failedRevision: z.string().optional(),
-  release: releaseRecordSchema.optional(),
+  failedRevision: z.string().optional().describe('Not applied again automatically until the tracked ref moves.'),
+  release: releaseRecordSchema.optional().meta({
+    description: 'The release state machine (sync/rollback-state.ts) and what a rollout in progress carries between jobs.',
+    'x-kubernetes-preserve-unknown-fields': true,
+  }),
 });
 
 export type Condition = z.infer<typeof conditionSchema>;

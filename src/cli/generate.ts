@@ -1,11 +1,12 @@
 /**
  * `npm run generate`: writes the files made from Berth's own definitions, so
  * they are never edited by hand: the README's settings table (from
- * src/config/settings.ts). Tests fail when a committed file differs from what
- * this writes.
+ * src/config/settings.ts) and the CRDs (from their zod schemas). Tests fail
+ * when a committed file differs from what this writes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { applicationCrdFile, applicationCrdYaml } from '../application/crd.ts';
 import { withSettingsTable } from '../config/settings-doc.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -20,3 +21,4 @@ function rewrite(relative: string, make: (text: string) => string): void {
 }
 
 rewrite('README.md', withSettingsTable);
+rewrite(applicationCrdFile, applicationCrdYaml);
