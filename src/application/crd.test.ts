@@ -6,12 +6,12 @@ import { applicationCrd, applicationCrdFile, applicationCrdYaml } from './crd.ts
 
 const committed = readFileSync(new URL(`../../${applicationCrdFile}`, import.meta.url), 'utf8');
 
-interface Node { properties?: Record<string, Node>; items?: Node; required?: string[]; default?: unknown; additionalProperties?: unknown }
+interface Node { properties?: Partial<Record<string, Node>>; items?: Node; required?: string[]; default?: unknown; additionalProperties?: unknown }
 
 /** Every node of a schema, depth first. */
 function* nodes(node: Node): Generator<Node> {
   yield node;
-  for (const child of Object.values(node.properties ?? {})) yield* nodes(child);
+  for (const child of Object.values(node.properties ?? {})) if (child) yield* nodes(child);
   if (node.items) yield* nodes(node.items);
 }
 
@@ -28,8 +28,9 @@ describe('the Application CRD', () => {
       assert.equal(node.default, undefined, 'Berth resolves defaults itself');
       assert.notEqual(node.additionalProperties, false);
     }
-    assert.deepEqual(root.properties?.spec?.required, ['source', 'destination']);
-    assert.deepEqual(root.properties?.spec?.properties?.source?.required, ['repoURL']);
+    const spec = root.properties?.spec;
+    assert.deepEqual(spec?.required, ['source', 'destination']);
+    assert.deepEqual(spec?.properties?.source?.required, ['repoURL']);
   });
 
   it('carries the cross-field rules the zod refinements check, as CEL for the API server', () => {

@@ -60,7 +60,7 @@ export const backoffSchema = z.strictObject({
 });
 
 export const retrySchema = z.strictObject({
-  /** Attempts after the first failure of a transient kind. */
+  /** Attempts of a sync that fails for a transient reason, the first included (0 counts as 1); then it counts as failed. */
   limit: z.int().min(0, { message: 'must be at least 0' }).max(100, { message: 'must be at most 100' })
     .default(applicationDefaults.retry.limit),
   backoff: backoffSchema.prefault({}),
@@ -75,8 +75,8 @@ export const rollbackSchema = z.strictObject({
 
 export const syncPolicySchema = z.strictObject({
   /** Sync by itself on a new revision; absent: only a manual sync applies anything. */
-  automated: automatedSyncSchema.optional(),
-  pollInterval: duration.default(applicationDefaults.pollInterval),
+  automated: automatedSyncSchema.optional().describe('Sync by itself on a new revision; absent means manual sync only.'),
+  pollInterval: duration.default(applicationDefaults.pollInterval).describe(`Default ${applicationDefaults.pollInterval}.`),
   retry: retrySchema.prefault({}),
   rollback: rollbackSchema.prefault({}),
   syncOptions: z.array(z.string().regex(new RegExp(syncOptionPattern), {
@@ -88,7 +88,8 @@ export const destinationSchema = z.strictObject({
   /** Namespace of namespaced objects that name none; the one `CreateNamespace=true` creates. */
   namespace: dnsLabel,
   /** API server URL; unset means the cluster Berth runs against. */
-  server: z.string().regex(new RegExp(serverUrlPattern), { message: 'must be an http(s) URL' }).optional(),
+  server: z.string().regex(new RegExp(serverUrlPattern), { message: 'must be an http(s) URL' }).optional()
+    .describe('API server URL; unset: the cluster Berth runs against.'),
 });
 
 export const ignoreDifferenceSchema = z.strictObject({
@@ -102,7 +103,13 @@ export const ignoreDifferenceSchema = z.strictObject({
 }).refine(
   (rule) => (rule.jsonPointers?.length ?? 0) > 0 || (rule.managedFieldsManagers?.length ?? 0) > 0,
   { message: 'must list jsonPointers or managedFieldsManagers' },
-);
+).meta({
+  // The same rule as the refine above, for the API server (CEL).
+  'x-kubernetes-validations': [{
+    rule: '(has(self.jsonPointers) && size(self.jsonPointers) > 0) || (has(self.managedFieldsManagers) && size(self.managedFieldsManagers) > 0)',
+    message: 'must list jsonPointers or managedFieldsManagers',
+  }],
+});
 
 export const applicationSpecSchema = z.strictObject({
   source: sourceSpecSchema,

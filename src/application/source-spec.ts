@@ -44,7 +44,7 @@ export const helmSourceSchema = z.strictObject({
   /** Inline values as a YAML string; applied after the value files. */
   values: z.string().optional(),
   /** Inline values as an object; applied after `values`. */
-  valuesObject: z.record(z.string(), z.unknown()).optional(),
+  valuesObject: z.record(z.string(), z.unknown()).optional().meta({ 'x-kubernetes-preserve-unknown-fields': true }),
   /** `--set` / `--set-string` parameters, applied last. */
   parameters: z.array(helmParameterSchema).default([]),
   /** Leave the chart's crds/ folder out of the output. */
@@ -58,9 +58,9 @@ export const helmSourceSchema = z.strictObject({
 export const sourceSpecSchema = z.strictObject({
   repoURL: z.string().min(1),
   /** Branch, tag, full or short commit SHA, or a semver range over tags. Default: the remote's HEAD. */
-  targetRevision: z.string().min(1).default('HEAD'),
+  targetRevision: z.string().min(1).default('HEAD').describe('Branch, tag, commit SHA or semver range; default HEAD.'),
   /** Folder inside the repository, `.` for its root. */
-  path: z.string().min(1).default('.'),
+  path: z.string().min(1).default('.').describe('Folder inside the repository; default `.`.'),
   /** Name of a Secret in the Application's namespace with `token`, or `username` and `password`. */
   credentialsSecret: z.string().min(1).optional(),
   /**
@@ -68,7 +68,7 @@ export const sourceSpecSchema = z.strictObject({
    * `watchPaths` (on by default). Turn off for sources that read files elsewhere
    * in the repository in ways Berth cannot see.
    */
-  changedPathFilter: z.boolean().default(true),
+  changedPathFilter: z.boolean().default(true).describe('Reconcile a new commit only when it touched path or watchPaths; default true.'),
   /** More folders whose changes concern this Application (e.g. a Kustomize base in `../base`). */
   watchPaths: z.array(z.string().min(1)).default([]),
   directory: directorySourceSchema.optional(),
@@ -77,7 +77,14 @@ export const sourceSpecSchema = z.strictObject({
 }).refine(
   (source) => [source.directory, source.kustomize, source.helm].filter(Boolean).length <= 1,
   { message: 'at most one of directory, kustomize and helm may be set' },
-);
+).meta({
+  description: 'Where the manifests live and how to render them.',
+  // The same rule as the refine above, for the API server (CEL).
+  'x-kubernetes-validations': [{
+    rule: '(has(self.directory) ? 1 : 0) + (has(self.kustomize) ? 1 : 0) + (has(self.helm) ? 1 : 0) <= 1',
+    message: 'at most one of directory, kustomize and helm may be set',
+  }],
+});
 
 export type DirectorySource = z.infer<typeof directorySourceSchema>;
 export type KustomizeSource = z.infer<typeof kustomizeSourceSchema>;
@@ -87,8 +94,3 @@ export type HelmParameter = z.infer<typeof helmParameterSchema>;
 export type SourceSpec = z.infer<typeof sourceSpecSchema>;
 /** A source as written by a user (defaults optional). */
 export type SourceSpecInput = z.input<typeof sourceSpecSchema>;
-
-/** Parses and defaults a source; throws zod's error listing every problem. */
-export function parseSourceSpec(input: unknown): SourceSpec {
-  return sourceSpecSchema.parse(input);
-}

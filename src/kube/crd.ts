@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 
-type JsonSchema = { [key: string]: unknown };
+type JsonSchema = Record<string, unknown>;
 
 export interface PrinterColumn {
   name: string;
@@ -75,7 +75,7 @@ export function toStructural(node: JsonSchema): JsonSchema {
 
 /** The structural schema of a zod schema, as its author writes the object (defaults optional). */
 export function structuralSchemaOf(schema: z.ZodType): JsonSchema {
-  return toStructural(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema);
+  return toStructural(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }));
 }
 
 export function customResourceDefinition(definition: CrdDefinition): JsonSchema {
