@@ -1,35 +1,8 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import type { KubeObject, ManagedFieldsEntry, ObjectRef } from '../../objects.ts';
-import { createManagedWatch, type ListWatchTransport, type ManagedChange, type ManagedWatch } from './managed-watch.ts';
-
-interface OpenWatch {
-  path: string;
-  resourceVersion: string;
-  send(type: string, object: unknown): void;
-  end(error: unknown): void;
-  cancelled: boolean;
-}
-
-/** A transport whose lists return `items[path]` and whose watches the test drives. */
-function fakeTransport(): ListWatchTransport & { items: Map<string, KubeObject[]>; lists: string[]; open: OpenWatch[] } {
-  const items = new Map<string, KubeObject[]>();
-  const lists: string[] = [];
-  const open: OpenWatch[] = [];
-  return {
-    items, lists, open,
-    list(path) {
-      lists.push(path);
-      return Promise.resolve({ items: items.get(path) ?? [], resourceVersion: String(lists.length * 100) });
-    },
-    watch(path, resourceVersion, onEvent, onDone) {
-      const entry: OpenWatch = { path, resourceVersion, send: onEvent, end: onDone, cancelled: false };
-      open.push(entry);
-      return Promise.resolve(() => { entry.cancelled = true; });
-    },
-  };
-}
+import { fakeListWatchTransport, type FakeListWatchTransport } from '../kube/testing/fake-list-watch-transport.ts';
+import { createManagedWatch, type ManagedChange, type ManagedWatch } from './managed-watch.ts';
 
 const deploymentRef = (name: string, namespace = 'shop'): ObjectRef => ({ group: 'apps', version: 'v1', kind: 'Deployment', namespace, name });
 const configMapRef = (name: string, namespace = 'shop'): ObjectRef => ({ group: '', version: 'v1', kind: 'ConfigMap', namespace, name });
@@ -52,8 +25,8 @@ function object(name: string, fields: { generation?: number; rv: string; app?: s
   };
 }
 
-function setup(namespaces?: string[]): { watch: ManagedWatch; transport: ReturnType<typeof fakeTransport>; changes: string[]; errors: string[] } {
-  const transport = fakeTransport();
+function setup(namespaces?: string[]): { watch: ManagedWatch; transport: FakeListWatchTransport; changes: string[]; errors: string[] } {
+  const transport = fakeListWatchTransport();
   const changes: string[] = [];
   const errors: string[] = [];
   const watch = createManagedWatch({
@@ -69,15 +42,12 @@ function setup(namespaces?: string[]): { watch: ManagedWatch; transport: ReturnT
   return { watch, transport, changes, errors };
 }
 
-/** Lets the watch's promises (list, then watch) settle. */
-const settle = (): Promise<void> => sleep(15);
-
 describe('the managed-object watch', () => {
   it('runs one watch per kind however many Applications manage it, and stops it when none does', async () => {
     const { watch, transport } = setup();
     watch.setInventory('shop/a', [deploymentRef('a'), configMapRef('a')]);
     watch.setInventory('shop/b', [deploymentRef('b')]);
-    await settle();
+    await transport.opened(2);
     assert.deepEqual(watch.watches(), ['apps/v1/Deployment', 'v1/ConfigMap']);
     assert.equal(transport.open.length, 2);
 
@@ -93,10 +63,11 @@ describe('the managed-object watch', () => {
   });
 
   it('watches per namespace when the controller is restricted to namespaces', async () => {
-    const { watch } = setup(['shop', 'blog']);
+    const { watch, transport } = setup(['shop', 'blog']);
     watch.setInventory('shop/a', [deploymentRef('a', 'shop'), deploymentRef('b', 'blog')]);
-    await settle();
+    await transport.opened(2);
     assert.deepEqual(watch.watches(), ['apps/v1/Deployment in blog', 'apps/v1/Deployment in shop']);
+    assert.deepEqual(transport.open.map((w) => w.path).sort(), ['/apps/v1/deployments@blog', '/apps/v1/deployments@shop']);
     await watch.stop();
   });
 
@@ -105,7 +76,7 @@ describe('the managed-object watch', () => {
     const synced = { app: 'shop/web', managed: [berthEntry('2025-01-01T00:00:00Z')] };
     transport.items.set('/apps/v1/deployments', [object('web', { ...synced, generation: 1, rv: '1' })]);
     watch.setInventory('shop/web', [deploymentRef('web')]);
-    await settle();
+    await transport.opened(1);
     const [open] = transport.open;
     assert.ok(open);
     assert.equal(open.resourceVersion, '100');
@@ -139,7 +110,7 @@ describe('the managed-object watch', () => {
   it('counts every update of a kind without a generation, unless Berth wrote it last', async () => {
     const { watch, transport, changes } = setup();
     watch.setInventory('shop/web', [configMapRef('settings')]);
-    await settle();
+    await transport.opened(1);
     const [open] = transport.open;
     assert.ok(open);
     open.send('ADDED', object('settings', { app: 'shop/web', rv: '1', managed: [berthEntry('2025-01-01T00:00:00Z')] }));
@@ -156,14 +127,14 @@ describe('the managed-object watch', () => {
     const synced = { app: 'shop/web', generation: 1, managed: [berthEntry('2025-01-01T00:00:00Z')] };
     transport.items.set('/apps/v1/deployments', [object('web', { ...synced, rv: '1' }), object('api', { ...synced, rv: '2' })]);
     watch.setInventory('shop/web', [deploymentRef('web'), deploymentRef('api')]);
-    await settle();
+    await transport.opened(1);
     const [first] = transport.open;
     assert.ok(first);
 
     transport.items.set('/apps/v1/deployments', [object('web', { ...synced, rv: '1' })]);
     first.send('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
     first.end(null);
-    await settle();
+    await transport.opened(2);
     assert.equal(transport.lists.length, 2);
     assert.deepEqual(changes, ['shop/web Deployment/api deleted']);
     assert.equal(transport.open.length, 2);
@@ -174,12 +145,12 @@ describe('the managed-object watch', () => {
   it('resumes from the last resourceVersion after an error, with backoff', async () => {
     const { watch, transport, errors } = setup();
     watch.setInventory('shop/web', [deploymentRef('web')]);
-    await settle();
+    await transport.opened(1);
     const [first] = transport.open;
     assert.ok(first);
     first.send('BOOKMARK', { metadata: { resourceVersion: '150' } });
     first.end(new Error('socket hang up'));
-    await settle();
+    await transport.opened(2);
     assert.equal(transport.lists.length, 1, 'no relist for an ordinary error');
     assert.equal(transport.open[1]?.resourceVersion, '150');
     assert.deepEqual(errors, ['apps/v1/Deployment: socket hang up']);

@@ -25,24 +25,15 @@
  * generation nor Berth's labels and annotations, and never flood the queue;
  * neither does `deployment.kubernetes.io/revision`, which Berth does not own.
  *
- * Resilience: a watch that ends by itself (the client's inactivity timeout, the
- * server closing it) resumes from the last resourceVersion at once; an error
- * retries with backoff (1 s doubling to 30 s, reset on success); 410 Gone (an
- * expired resourceVersion) relists, and a relist compares with what was seen, so
- * a change or deletion missed while disconnected still counts.
+ * Resilience (resume, backoff, relist on 410 Gone, deletions a relist
+ * witnessed) is the shared list/watch engine's, src/kube/list-watch.ts; what a
+ * relist found changed goes through the same rule as a watch event.
  */
 import { annotations, fieldManager, type KubeObject, type ManagedFieldsEntry, type ObjectRef } from '../../objects.ts';
-import type { RestClient } from '../kube/rest.ts';
+import { startListWatch, type ListWatchTransport } from '../kube/list-watch.ts';
 
 export type ManagedChange = 'changed' | 'deleted';
 export type WatchedKind = Pick<ObjectRef, 'group' | 'version' | 'kind'>;
-
-/** How a watch talks to the API server; the real one is `createListWatchTransport`. */
-export interface ListWatchTransport {
-  list(path: string): Promise<{ items: KubeObject[]; resourceVersion: string }>;
-  /** Starts a watch from `resourceVersion`; `onDone` is called once when it ends. Resolves to a function that ends it. */
-  watch(path: string, resourceVersion: string, onEvent: (type: string, object: unknown) => void, onDone: (error: unknown) => void): Promise<() => void>;
-}
 
 export interface ManagedWatchOptions {
   transport: ListWatchTransport;
@@ -120,16 +111,10 @@ export function isDriftSignal(previous: Seen | undefined, next: Seen, object: Ku
   return !isLastWrittenByBerth(object);
 }
 
-interface KindWatch { label: string; stop(): Promise<void> }
-
-const isGone = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && ((error as { status?: unknown }).status === 410 || (error as { code?: unknown }).code === 410);
-const isTimeout = (error: unknown): boolean => error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+interface KindWatch { label: string; stop(): void }
 
 export function createManagedWatch(options: ManagedWatchOptions): ManagedWatch {
   const restricted = (options.namespaces ?? []).length > 0;
-  const initialDelay = options.initialRetryDelayMs ?? 1_000;
-  const maxDelay = options.maxRetryDelayMs ?? 30_000;
   const appsOfWatch = new Map<string, Set<string>>();
   const watchesOfApp = new Map<string, Set<string>>();
   const running = new Map<string, KindWatch>();
@@ -143,122 +128,33 @@ export function createManagedWatch(options: ManagedWatchOptions): ManagedWatch {
   const startKindWatch = (key: string): KindWatch => {
     const [group = '', version = '', kind = '', namespace = ''] = JSON.parse(key) as string[];
     const label = `${group ? `${group}/` : ''}${version}/${kind}${namespace ? ` in ${namespace}` : ''}`;
-    const seen = new Map<string, Seen>();
-    let ended = false;
-    let path: string | undefined;
-    let resourceVersion = '';
-    let relist = true;
-    let listedOnce = false;
-    let delayMs = initialDelay;
-    let timer: NodeJS.Timeout | undefined;
-    let cancel: (() => void) | undefined;
-    // A function, not the flags inline: they change while a request is awaited.
-    const isOver = (): boolean => ended || stopped;
-
-    const emit = (app: string, object: KubeObject, change: ManagedChange): void => {
-      if (!watchesOfApp.has(app)) return;
-      const ref = { group, version, kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name ?? '' };
-      options.onChange(app, ref, change);
+    const emit = (app: string, objectNamespace: string, name: string, change: ManagedChange): void => {
+      if (watchesOfApp.has(app)) options.onChange(app, { group, version, kind, namespace: objectNamespace, name }, change);
     };
-    const observe = (object: KubeObject, deleted: boolean): void => {
-      const id = `${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
-      const previous = seen.get(id);
-      const next = deleted ? undefined : remember(object);
-      if (next) seen.set(id, next);
-      else seen.delete(id);
-      if (previous && previous.app !== next?.app) emit(previous.app, object, deleted ? 'deleted' : 'changed');
-      if (deleted) {
-        const app = object.metadata.annotations?.[annotations.app];
-        if (app && app !== previous?.app) emit(app, object, 'deleted');
-      } else if (next && isDriftSignal(previous, next, object)) {
-        emit(next.app, object, 'changed');
-      }
-    };
-    const applyList = (items: KubeObject[]): void => {
-      const present = new Set<string>();
-      for (const item of items) {
-        const id = `${item.metadata.namespace ?? ''}/${item.metadata.name ?? ''}`;
-        present.add(id);
-        if (listedOnce) observe(item, false);
-        else { const next = remember(item); if (next) seen.set(id, next); }
-      }
-      // Deleted while the watch was down: the relist is the only witness.
-      for (const [id, previous] of [...seen]) {
-        if (present.has(id)) continue;
-        seen.delete(id);
-        const [objectNamespace = '', name = ''] = id.split('/');
-        emit(previous.app, { apiVersion: group ? `${group}/${version}` : version, kind, metadata: { namespace: objectNamespace, name } }, 'deleted');
-      }
-    };
-
-    const schedule = (ms: number): void => {
-      if (isOver()) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => { timer = undefined; void run(); }, ms);
-      timer.unref();
-    };
-    const fail = (error: unknown): void => {
-      options.onError?.(error, label);
-      schedule(delayMs);
-      delayMs = Math.min(delayMs * 2, maxDelay);
-    };
-    const run = async (): Promise<void> => {
-      if (isOver()) return;
-      try {
-        path ??= await options.collectionPath({ group, version, kind }, namespace);
-        if (relist) {
-          const list = await options.transport.list(path);
-          applyList(list.items);
-          resourceVersion = list.resourceVersion;
-          relist = false;
-          listedOnce = true;
-          delayMs = initialDelay;
+    const watch = startListWatch<Seen>({
+      transport: options.transport,
+      path: () => options.collectionPath({ group, version, kind }, namespace),
+      remember,
+      onEvent({ type, namespace: objectNamespace, name, object, previous, initial }) {
+        // The first list is where things stand, not a change.
+        if (initial) return;
+        if (type === 'deleted') {
+          if (previous) emit(previous.app, objectNamespace, name, 'deleted');
+          const app = object?.metadata.annotations?.[annotations.app];
+          if (app && app !== previous?.app) emit(app, objectNamespace, name, 'deleted');
+          return;
         }
-        const startedAt = Date.now();
-        let events = 0;
-        let gone = false;
-        const stop = await options.transport.watch(path, resourceVersion, (type, raw) => {
-          const object = raw as KubeObject | undefined;
-          if (type === 'ERROR') {
-            // 410 Gone: the resourceVersion expired; anything else, start over too.
-            relist = true;
-            gone = isGone(raw);
-            if (!gone) options.onError?.(new Error(`watch error: ${JSON.stringify(raw)}`), label);
-            return;
-          }
-          if (!object?.metadata) return;
-          events += 1;
-          delayMs = initialDelay;
-          resourceVersion = object.metadata.resourceVersion ?? resourceVersion;
-          if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') observe(object, type === 'DELETED');
-        }, (error) => {
-          cancel = undefined;
-          if (isOver()) return;
-          if (gone || isGone(error)) { relist = true; schedule(0); return; }
-          if (error && !isTimeout(error)) { fail(error); return; }
-          // A watch that ends by itself resumes at once, unless it keeps ending at once.
-          if (events > 0 || Date.now() - startedAt > 1_000) schedule(0);
-          else { schedule(delayMs); delayMs = Math.min(delayMs * 2, maxDelay); }
-        });
-        if (isOver()) stop();
-        else cancel = stop;
-      } catch (error) {
-        if (isGone(error)) relist = true;
-        fail(error);
-      }
-    };
-
-    void run();
-    return {
-      label,
-      stop() {
-        ended = true;
-        clearTimeout(timer);
-        cancel?.();
-        cancel = undefined;
-        return Promise.resolve();
+        if (!object) return;
+        const next = remember(object);
+        if (previous && previous.app !== next?.app) emit(previous.app, objectNamespace, name, 'changed');
+        if (next && isDriftSignal(previous, next, object)) emit(next.app, objectNamespace, name, 'changed');
       },
-    };
+      onError: (error) => options.onError?.(error, label),
+      ...(options.initialRetryDelayMs === undefined ? {} : { initialRetryDelayMs: options.initialRetryDelayMs }),
+      ...(options.maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs: options.maxRetryDelayMs }),
+    });
+    void watch.start();
+    return { label, stop: () => { watch.stop(); } };
   };
 
   const reconcileWatches = (keys: Iterable<string>): void => {
@@ -266,7 +162,7 @@ export function createManagedWatch(options: ManagedWatchOptions): ManagedWatch {
       const users = appsOfWatch.get(key);
       if (users && users.size > 0 && !running.has(key) && !stopped) running.set(key, startKindWatch(key));
       if ((!users || users.size === 0) && running.has(key)) {
-        void running.get(key)?.stop();
+        running.get(key)?.stop();
         running.delete(key);
         appsOfWatch.delete(key);
       }
@@ -292,32 +188,11 @@ export function createManagedWatch(options: ManagedWatchOptions): ManagedWatch {
     knows: (app) => watchesOfApp.has(app),
     forget(app) { setWatchesOf(app, undefined); },
     watches: () => [...running.values()].map((watch) => watch.label).sort(),
-    async stop() {
+    stop() {
       stopped = true;
-      await Promise.all([...running.values()].map((watch) => watch.stop()));
+      for (const watch of running.values()) watch.stop();
       running.clear();
-    },
-  };
-}
-
-/** The transport over the real API server: Berth's REST client lists (raw JSON, paged) and watches. */
-export function createListWatchTransport(rest: RestClient): ListWatchTransport {
-  return {
-    async list(path) {
-      const items: KubeObject[] = [];
-      let resourceVersion = '';
-      let next: string | undefined;
-      do {
-        const { body } = await rest.request('GET', path, { query: { limit: '500', continue: next } });
-        const page = body as { items?: KubeObject[]; metadata?: { resourceVersion?: string; continue?: string } };
-        items.push(...(page.items ?? []));
-        resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
-        next = page.metadata?.continue || undefined;
-      } while (next);
-      return { items, resourceVersion };
-    },
-    watch(path, resourceVersion, onEvent, onDone) {
-      return Promise.resolve(rest.watch(path, { resourceVersion, allowWatchBookmarks: 'true' }, onEvent, onDone));
+      return Promise.resolve();
     },
   };
 }
