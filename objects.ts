@@ -74,8 +74,15 @@ export function formatRef(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>): 
   return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
 }
 
-/** The field manager of every write Berth makes. */
+/**
+ * Two field managers on purpose. `fieldManager` owns the objects Berth deploys:
+ * it is what the drift check and the self-heal watch look for in managedFields.
+ * `recordFieldManager` owns what the controller writes about them (Application
+ * status, release-record ConfigMaps), so such a write never reads as a deploy
+ * and never takes over a field Berth applied.
+ */
 export const fieldManager = 'berth';
+export const recordFieldManager = 'berth-controller';
 
 /** Annotations Berth reads on managed objects (and writes: `app`). */
 export const annotations = {

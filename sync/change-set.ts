@@ -47,10 +47,6 @@ export function formatSummary(summary: ChangeSummary): string {
   return parts.length > 0 ? parts.join(', ') : 'no objects';
 }
 
-export function operationPhaseOf(entries: readonly ChangeEntry[]): OperationPhase {
-  return entries.some((entry) => entry.action === 'failed') ? 'Failed' : 'Succeeded';
-}
-
 /** Whether every failure of the change set may pass on a retry (and there is at least one). */
 export function isRetryableFailure(entries: readonly ChangeEntry[]): boolean {
   const failures = entries.filter((entry) => entry.action === 'failed');

@@ -7,7 +7,7 @@
  *
  * Contract for implementations:
  * - `apply` is a server-side apply patch with field manager `berth`
- *   (`fieldManager` in diff/objects.ts) and returns the object as the server
+ *   (`fieldManager` in objects.ts) and returns the object as the server
  *   stored it, or, with `dryRun`, as it would store it, persisting nothing.
  * - Failures are thrown as `ClusterError` with a `ClusterErrorReason`;
  *   `classifyKubeStatus` maps an API server Status to one.

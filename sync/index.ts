@@ -19,14 +19,14 @@ export { hookDeletePolicies, hookOutcome, hookSpecOf, syncPhaseOrder, syncPhases
 export { kindOrder, kindRank, stageOf, stages, type Stage } from './kind-order.ts';
 export { compareSteps, planSteps, planSync, waveOf, type PlanGroup, type PlanStep, type SyncPlan } from './plan.ts';
 export {
-  changeActions, formatSummary, isRetryableFailure, operationPhaseOf, operationPhases, summarizeChanges,
+  changeActions, formatSummary, isRetryableFailure, operationPhases, summarizeChanges,
   type ChangeAction, type ChangeEntry, type ChangeSummary, type OperationPhase,
 } from './change-set.ts';
 export { renderedRevision, type RenderedRevision } from './desired.ts';
 export { assignNamespaces, withScopedNamespace } from './namespaces.ts';
 export {
-  emptyInventory, inventoryDifference, inventoryHas, inventoryOf, inventoryUnion, inventoryWithout,
-  type Inventory, type InventoryStore,
+  emptyInventory, inventoryDifference, inventoryOf, inventoryUnion, inventoryWithout,
+  type Inventory,
 } from './inventory.ts';
 export { planPrune, prune, type PrunePlan, type PruneResult } from './prune.ts';
 export { runSync, syncReasons, type SyncReason, type SyncRequest, type SyncResult } from './engine.ts';

@@ -1,8 +1,8 @@
 /**
  * The inventory: the refs of the objects Berth applied for an Application, the
  * memory prune works from (labels alone cannot say what Berth applied before).
- * Pure values and functions; where an inventory is stored (a ConfigMap, the
- * Application status) is the business of the `InventoryStore` src/ provides.
+ * Pure values and functions; the sync is handed the previous inventory and
+ * returns the next, and src/ keeps it (in the Application's release record).
  *
  * An inventory is kept sorted by `refKey` and free of duplicates, so two equal
  * inventories serialize identically.
@@ -11,12 +11,6 @@ import { refKey, type ObjectRef } from '../objects.ts';
 
 export interface Inventory {
   readonly entries: readonly ObjectRef[];
-}
-
-export interface InventoryStore {
-  /** The inventory of the last sync, or undefined before the first. */
-  load(app: string): Promise<Inventory | undefined>;
-  save(app: string, inventory: Inventory): Promise<void>;
 }
 
 export const emptyInventory: Inventory = { entries: [] };
@@ -45,9 +39,4 @@ export function inventoryUnion(...inventories: Inventory[]): Inventory {
 export function inventoryWithout(inventory: Inventory, removed: Iterable<ObjectRef>): Inventory {
   const gone = new Set([...removed].map(refKey));
   return { entries: inventory.entries.filter((ref) => !gone.has(refKey(ref))) };
-}
-
-export function inventoryHas(inventory: Inventory, ref: ObjectRef): boolean {
-  const key = refKey(ref);
-  return inventory.entries.some((entry) => refKey(entry) === key);
 }

@@ -1,23 +1,23 @@
 /**
  * Writes an Application's status to its status subresource.
  *
- * Why server-side apply with its own field manager (`berth-controller`), not a
+ * Why server-side apply with the controller's record manager (`berth-controller`), not a
  * merge patch: the status subresource ignores spec anyway, but SSA records which
  * status fields the controller owns, so a field it stops sending (a finished
  * rollout's `release`, a cleared `failedRevision`) is removed, where a merge
  * patch would need an explicit null for each; and lists are replaced whole
- * (`conditions` is keyed by type in the CRD, the others are atomic). The manager
- * differs from `berth`, the manager of the objects Berth deploys, so neither
- * ever shows up in the other's managedFields. `force` is on: the controller is
- * the status's only author. Callers therefore send the whole status each time.
+ * (`conditions` is keyed by type in the CRD, the others are atomic). Why the
+ * manager is not `berth`: see `recordFieldManager` in objects.ts. `force` is on:
+ * the controller is the status's only author. Callers therefore send the whole
+ * status each time.
  */
-import type { KubeObject } from '../../objects.ts';
+import { recordFieldManager, type KubeObject } from '../../objects.ts';
 import { KubeApiError, type RestClient } from '../kube/rest.ts';
 import { formatApplicationKey, type ApplicationKey } from './parse.ts';
 import { apiGroup, apiVersion, applicationKind, applicationPlural } from './schema.ts';
 import type { ApplicationStatus } from './status-schema.ts';
 
-export const statusFieldManager = 'berth-controller';
+export const statusFieldManager = recordFieldManager;
 
 /** REST path of the Applications of one namespace, of all namespaces (no namespace), or of one Application. */
 export function applicationsPath(namespace?: string, name?: string): string {

@@ -8,6 +8,7 @@ import { Option, type Command } from 'commander';
 import { ConfigError, resolveControllerConfig, type RawControllerConfig } from '../config/controller-config.ts';
 import { settings, type Setting, type SettingKey } from '../config/settings.ts';
 import { createLogger } from '../log.ts';
+import { drainOnSignals } from '../queue/shutdown.ts';
 
 /** `--help` text of one setting: what it does, its variable, its default. */
 function helpOf(row: Setting): string {
@@ -53,17 +54,15 @@ export function registerControllerCommand(program: Command): void {
         log.fatal({ err: error instanceof Error ? error.message : String(error) }, 'controller could not start');
         process.exit(1);
       }
-      let stopping = false;
-      const stop = (signal: NodeJS.Signals): void => {
-        if (stopping) return;
-        stopping = true;
-        log.info({ signal }, 'draining in-flight reconciles');
-        void controller.stop().then((drained) => {
-          log.info({ drained }, 'controller stopped');
-          process.exit(drained ? 0 : 1);
-        });
-      };
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
+      const running = controller;
+      drainOnSignals([{
+        drain: () => {
+          log.info('draining in-flight reconciles');
+          return running.stop();
+        },
+      }], (drained) => {
+        log.info({ drained }, 'controller stopped');
+        process.exit(drained ? 0 : 1);
+      });
     });
 }

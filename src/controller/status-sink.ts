@@ -1,11 +1,10 @@
 /**
- * Where reconcile results go: the latest status of every Application is kept in
- * memory (the HTTP API reads it, whatever the Application's origin); Applications
- * that live in the cluster also get it written to their status subresource, and
- * Kubernetes Events for what happened (synced, rollout failed, rolled back...).
- * Applications from a file exist only here and in the logs. With a store, the
- * latest status, drift report and operation result also go to Redis, where the
- * HTTP API of every replica reads them.
+ * Where reconcile results go: with a store, the latest status, drift report and
+ * operation result go to Redis, where the HTTP API of every replica reads them
+ * (whatever the Application's origin); Applications that live in the cluster
+ * also get the status written to their status subresource, and Kubernetes
+ * Events for what happened (synced, rollout failed, rolled back...).
+ * Applications from a file exist only in Redis and in the logs.
  */
 import type { ReleaseEvent, ReleaseStepResult } from '../../sync/index.ts';
 import type { DriftCheckResult } from '../../sync/drift-check.ts';
@@ -29,8 +28,6 @@ export interface StatusSink {
   /** The result of an operation a person asked for that leaves no status behind (a dry run). */
   operation(key: string, report: OperationReport): Promise<void>;
   invalid(app: Extract<RegisteredApp, { valid: false }>): Promise<void>;
-  /** The last status published for an Application. */
-  get(key: string): ApplicationStatus | undefined;
 }
 
 /** The Kubernetes Event a release event deserves, if any. */
@@ -64,7 +61,6 @@ export function eventsOf(step: ReleaseStepResult | undefined): ApplicationEvent[
 }
 
 export function createStatusSink(rest: RestClient | undefined, log: Logger, store?: StatusWriter): StatusSink {
-  const latest = new Map<string, ApplicationStatus>();
   // The API's copy is best effort: a Redis hiccup must not fail (and so retry) a reconcile that worked.
   const toStore = async (key: string, write: (writer: StatusWriter) => Promise<void>): Promise<void> => {
     if (!store) return;
@@ -83,7 +79,6 @@ export function createStatusSink(rest: RestClient | undefined, log: Logger, stor
 
   return {
     async publish(app, status, step, details) {
-      latest.set(app.key, status);
       const now = new Date();
       await toStore(app.key, async (writer) => {
         await writer.saveStatus(app.key, status, now);
@@ -95,7 +90,6 @@ export function createStatusSink(rest: RestClient | undefined, log: Logger, stor
     async invalid(app) {
       const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
       const status: ApplicationStatus = { conditions: invalidSpecConditions(undefined, app.problems, undefined, now) };
-      latest.set(app.key, status);
       await toStore(app.key, (writer) => writer.saveStatus(app.key, status, new Date()));
       log.warn({ app: app.key }, app.message);
       if (rest && app.origin === 'cluster') {
@@ -106,6 +100,5 @@ export function createStatusSink(rest: RestClient | undefined, log: Logger, stor
     async operation(key, report) {
       await toStore(key, (writer) => writer.saveOperation(key, report));
     },
-    get: (key) => latest.get(key),
   };
 }

@@ -1,6 +1,8 @@
 /**
  * sync/'s ClusterClient over the real API server: server-side apply with field
- * manager `berth` (the one place Berth writes objects), get, delete, and the
+ * manager `berth` (the one place Berth applies and deletes the objects it
+ * deploys; its release records and Application status are written elsewhere,
+ * under `recordFieldManager`, and Events by events.ts), get, delete, and the
  * scope of a kind from discovery. Every failure is a ClusterError whose message
  * starts with the object, classified by sync/'s own rules.
  */

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ReleaseStepResult, SyncResult } from '../../sync/index.ts';
+import type { ApplicationStatus } from '../application/index.ts';
 import { parseExposition, samplesOf, valueOf, type Sample } from '../../test/metrics/exposition.ts';
 import { createAppRegistry, type RegisteredApp } from '../controller/app-registry.ts';
 import { createStatusSink } from '../controller/status-sink.ts';
 import { createLogger } from '../log.ts';
 import type { ReconcileContext } from '../queue/reconcile-job.ts';
+import type { StatusWriter } from '../server/status-store.ts';
 import { applicationName, forgettingRemoved, reportingStatus, timedReconcile } from './instrument.ts';
 import { createMetrics, type BerthMetrics } from './metrics.ts';
 
@@ -33,6 +35,19 @@ function valid(app: RegisteredApp): Extract<RegisteredApp, { valid: true }> {
   return app;
 }
 
+/** A status store that keeps what it is given, to see the wrapped sink still publish. */
+function keptStatuses(): { statuses: Map<string, ApplicationStatus>; writer: StatusWriter } {
+  const statuses = new Map<string, ApplicationStatus>();
+  return {
+    statuses,
+    writer: {
+      saveStatus: (app, status) => { statuses.set(app, status); return Promise.resolve(); },
+      saveDrift: () => Promise.resolve(),
+      saveOperation: () => Promise.resolve(),
+    },
+  };
+}
+
 async function scrape(metrics: BerthMetrics): Promise<Sample[]> {
   return parseExposition((await metrics.render()).body);
 }
@@ -47,7 +62,8 @@ describe('metrics wiring', () => {
     const metrics = createMetrics({ defaultMetrics: false });
     const registry = createAppRegistry();
     const app = valid(registry.upsert(application('web'), 'file', 'test'));
-    const sink = reportingStatus(createStatusSink(undefined, log), metrics, (key) => registry.get(key) !== undefined);
+    const kept = keptStatuses();
+    const sink = reportingStatus(createStatusSink(undefined, log, kept.writer), metrics, (key) => registry.get(key) !== undefined);
     const step: ReleaseStepResult = {
       events: [],
       actions: [{ kind: 'sync', revision: commit, initiator: 'auto' }, { kind: 'rollback', revision: 'b'.repeat(40), failedRevision: commit }],
@@ -57,7 +73,7 @@ describe('metrics wiring', () => {
     const status = { sync: { status: 'Synced' as const, revision: commit }, health: { status: 'Degraded' as const } };
     await sink.publish(app, status, step);
 
-    assert.deepEqual(sink.get(app.key), status);
+    assert.deepEqual(kept.statuses.get(app.key), status);
     const samples = await scrape(metrics);
     assert.equal(valueOf(samples, 'berth_syncs_total', { result: 'succeeded' }), 1);
     assert.equal(valueOf(samples, 'berth_syncs_total', { result: 'failed' }), 1);

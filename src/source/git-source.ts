@@ -19,7 +19,6 @@
  */
 import path from 'node:path';
 import git from 'isomorphic-git';
-import fs from 'node:fs';
 import { InvalidSourceError } from './errors.ts';
 import { KeyedMutex, MemoryFetchCoordinator, SingleFlight, type FetchCoordinator } from './fetch-coordinator.ts';
 import { toSourceError } from './git-errors.ts';
@@ -334,9 +333,4 @@ export class GitSource {
     }
     return new GitTree(store, commit, `${repository.url}@${commit.slice(0, 12)}`);
   }
-}
-
-/** Removes a cache folder (tests, `berth render` of a URL). */
-export async function removeCache(cacheDir: string): Promise<void> {
-  await fs.promises.rm(cacheDir, { recursive: true, force: true });
 }
