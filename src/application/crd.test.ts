@@ -29,8 +29,9 @@ describe('the Application CRD', () => {
       assert.notEqual(node.additionalProperties, false);
     }
     const spec = root.properties?.spec;
-    assert.deepEqual(spec?.required, ['source', 'destination']);
-    assert.deepEqual(spec?.properties?.source?.required, ['repoURL']);
+    assert.ok(spec);
+    assert.deepEqual(spec.required, ['source', 'destination']);
+    assert.deepEqual(spec.properties?.source?.required, ['repoURL']);
   });
 
   it('carries the cross-field rules the zod refinements check, as CEL for the API server', () => {
