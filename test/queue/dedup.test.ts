@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type DeduplicationOptions } from 'bullmq';
 import { eventually } from '../harness/eventually.ts';
 import { ReconcileQueue } from '../../src/queue/reconcile-queue.ts';
@@ -35,6 +34,21 @@ async function startLayer(t: TestContext, behave: (job: ReconcileJob) => Promise
   return { queue, processed, worker };
 }
 
+type Counts = Partial<Record<'active' | 'waiting' | 'prioritized' | 'delayed', number>>;
+
+/**
+ * Resolves once nothing is left that could still run: no job active, waiting
+ * or delayed (a follow-up BullMQ keeps for an active job is added as that job
+ * completes, and a recheck before it completes). What ran by then is all that
+ * will run, so a test can assert that something did not.
+ */
+async function idle(what: string, counts: () => Promise<Counts>, ran: () => boolean = () => true): Promise<void> {
+  await eventually(`${what}, and the queue idle`, async () => {
+    const { active = 0, waiting = 0, prioritized = 0, delayed = 0 } = await counts();
+    return ran() && active + waiting + prioritized + delayed === 0 ? true : undefined;
+  }, { timeoutMs: 10_000, intervalMs: 20 });
+}
+
 /** A promise and the function that resolves it. */
 function gate(): { opened: Promise<void>; open: () => void } {
   let open = (): void => undefined;
@@ -61,7 +75,7 @@ describe("BullMQ's deduplication with keepLastIfActive, for a trigger arriving w
       await worker.close();
       await queue.close();
     });
-    await sleep(2_200);
+    await idle('a job ran', () => queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed'), () => seen.length > 0);
     return seen;
   }
 
@@ -103,8 +117,7 @@ describe('the reconcile queue', () => {
       return Promise.resolve({});
     });
     t.after(() => worker.close());
-    await eventually('the burst is processed', async () => ((await queue.depth()).completed === 1 ? true : undefined), { timeoutMs: 10_000 });
-    await sleep(300);
+    await idle('the burst is processed', () => queue.depth(), () => processed.length > 0);
     assert.deepEqual(processed.map((job) => job.revision), ['rev-10']);
   });
 
@@ -123,8 +136,7 @@ describe('the reconcile queue', () => {
       return Promise.resolve({});
     });
     t.after(() => worker.close());
-    await eventually('the operation is processed', () => Promise.resolve(processed.length > 0 ? true : undefined), { timeoutMs: 10_000 });
-    await sleep(300);
+    await idle('the operation is processed', () => queue.depth(), () => processed.length > 0);
     assert.deepEqual(processed.map((job) => job.operation), [{ kind: 'rollback', revision: 'rev-good' }]);
   });
 
@@ -144,8 +156,7 @@ describe('the reconcile queue', () => {
     const depth = await queue.depth();
     assert.equal(depth.active + depth.waiting + depth.prioritized + depth.delayed, 1, 'a second job exists while the first is active');
     release.open();
-    await eventually('the follow-up ran', () => Promise.resolve(processed.length >= 2 ? true : undefined), { timeoutMs: 10_000 });
-    await sleep(300);
+    await idle('the follow-up ran', () => queue.depth(), () => processed.length >= 2);
     assert.deepEqual(processed.map((job) => job.revision), ['first', 'rev-10']);
   });
 
@@ -159,7 +170,7 @@ describe('the reconcile queue', () => {
     const webhook = await eventually('the webhook is processed', () => Promise.resolve(processed.find((job) => job.reason === 'webhook')), { timeoutMs: 10_000, intervalMs: 20 });
     assert.equal(webhook.revision, 'abc');
     assert.ok(webhook.at - sent < recheckInMs, `the webhook waited ${webhook.at - sent}ms, as long as the recheck delay`);
-    await sleep(recheckInMs + 500);
+    await idle('the webhook ran', () => queue.depth());
     assert.deepEqual(processed.map((job) => job.reason), ['startup', 'webhook'], 'the replaced recheck still ran');
   });
 
@@ -174,7 +185,7 @@ describe('the reconcile queue', () => {
     assert.deepEqual({ delayed: depth.delayed, ready: depth.waiting + depth.prioritized }, { delayed: 1, ready: 0 }, 'the poll tick replaced the recheck');
     const poll = await eventually('the recheck runs with the poll\'s trigger', () => Promise.resolve(processed.find((job) => job.reason === 'poll')), { timeoutMs: 10_000, intervalMs: 20 });
     assert.ok(poll.at - scheduled >= recheckInMs - 300, `ran ${poll.at - scheduled}ms after the tick, before the recheck was due`);
-    await sleep(500);
+    await idle('the poll ran', () => queue.depth());
     assert.deepEqual(processed.map((job) => job.reason), ['startup', 'poll']);
   });
 
