@@ -2,7 +2,20 @@
  * The OpenAPI 3.1 document of the controller's HTTP API, served at
  * `/api/v1/openapi.json`. A test checks that every route of the Express app is
  * described here and that every path described here answers; keep both in step.
+ * Request bodies and queries, the Application spec and the history and resource
+ * entries are generated from the zod schemas that validate or shape them
+ * (validation.ts, src/application/), so the document cannot drift from the code.
  */
+import { z } from 'zod';
+import { applicationSpecSchema } from '../application/schema.ts';
+import { historyRecordSchema, resourceStatusSchema } from '../application/status-schema.ts';
+import { driftQuery, rollbackBody, syncBody } from './validation.ts';
+
+/** A zod schema as an OpenAPI 3.1 (JSON Schema 2020-12) schema, as a client writes it. */
+function schemaOf(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  return rest;
+}
 
 const problem = { $ref: '#/components/responses/Problem' };
 const appParams = [
@@ -51,7 +64,7 @@ export const openApiDocument = {
     '/api/v1/namespaces/{namespace}/applications/{name}/drift': {
       get: {
         summary: 'Per-object drift: status, health, RFC 6902 patch and unified diff (Secret values masked)',
-        parameters: [...appParams, { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'text'], default: 'json' }, description: 'text: one unified diff of the whole Application' }],
+        parameters: [...appParams, { name: 'format', in: 'query', required: false, schema: schemaOf(driftQuery.shape.format), description: 'text: one unified diff of the whole Application' }],
         security: readSecurity,
         responses: {
           200: {
@@ -80,7 +93,7 @@ export const openApiDocument = {
         description: 'A sync to a revision is refused with 409 when the Application has automated sync (its next poll would undo it), unless it is a dry run. '
           + 'A dry run plans and dry-runs the sync on the server and persists nothing; its result is the Application\'s lastOperation.',
         parameters: appParams, security: adminSecurity,
-        requestBody: { required: false, content: json({ type: 'object', additionalProperties: false, properties: { revision: { type: 'string' }, dryRun: { type: 'boolean' }, prune: { type: 'boolean' } } }) },
+        requestBody: { required: false, content: json(schemaOf(syncBody)) },
         responses: { 202: queued, ...readErrors, 409: problem, 413: problem, 415: problem },
       },
     },
@@ -96,12 +109,7 @@ export const openApiDocument = {
         parameters: appParams, security: adminSecurity,
         requestBody: {
           required: true,
-          content: json({
-            oneOf: [
-              { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'integer', minimum: 1, description: 'A history entry id' } } },
-              { type: 'object', additionalProperties: false, required: ['revision'], properties: { revision: { type: 'string' } } },
-            ],
-          }),
+          content: json(schemaOf(rollbackBody)),
         },
         responses: { 202: queued, ...readErrors, 409: problem, 413: problem, 415: problem },
       },
@@ -148,7 +156,7 @@ export const openApiDocument = {
         allOf: [ref('ApplicationSummary'), {
           type: 'object',
           properties: {
-            spec: { type: 'object' }, status: { type: 'object' }, updatedAt: { type: 'string' }, lastOperation: ref('Operation'),
+            spec: schemaOf(applicationSpecSchema, 'output'), status: { type: 'object' }, updatedAt: { type: 'string' }, lastOperation: ref('Operation'),
             problems: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
           },
         }],
@@ -182,20 +190,8 @@ export const openApiDocument = {
           },
         },
       },
-      HistoryEntry: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' }, revision: { type: 'string' }, initiator: { type: 'string' }, phase: { type: 'string' },
-          startedAt: { type: 'string' }, finishedAt: { type: 'string' }, changes: { type: 'object' }, message: { type: 'string' },
-        },
-      },
-      Resource: {
-        type: 'object',
-        properties: {
-          group: { type: 'string' }, version: { type: 'string' }, kind: { type: 'string' }, namespace: { type: 'string' }, name: { type: 'string' },
-          status: { type: 'string' }, health: { type: 'object' },
-        },
-      },
+      HistoryEntry: schemaOf(historyRecordSchema, 'output'),
+      Resource: schemaOf(resourceStatusSchema, 'output'),
       Queued: {
         type: 'object',
         properties: { queued: { type: 'object', properties: { app: { type: 'string' }, reason: { type: 'string' }, operation: { type: 'object' } } } },
@@ -209,4 +205,4 @@ export const openApiDocument = {
       },
     },
   },
-} as const;
+};
