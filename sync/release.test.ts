@@ -262,7 +262,7 @@ describe('advanceRelease', () => {
   });
 
   it('retries transient failures with backoff, then counts them as a failed sync', async () => {
-    const h = harness({ maxSyncAttempts: 3, retryDelayMs: 1_000 });
+    const h = harness({ retry: { limit: 3, backoffMs: 1_000, factor: 2, maxBackoffMs: 60_000, jitter: 0 } });
     h.revisions.set('A', [config('cfg')]);
     h.cluster.failWith = (call) => (call.method === 'apply' ? new ClusterError('Transient', 'ConfigMap/shop/cfg: apply failed: etcd timeout') : undefined);
     const first = await h.step(auto('A'));
@@ -307,7 +307,7 @@ describe('advanceRelease', () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
       return seed % n;
     };
-    const h = harness({ maxSyncAttempts: 1 });
+    const h = harness({ retry: { limit: 1, backoffMs: 1_000, factor: 2, maxBackoffMs: 60_000, jitter: 0 } });
     const kinds = ['good', 'broken', 'unrenderable'] as const;
     const names = ['A', 'B', 'C', 'D', 'E'];
     for (const [index, name] of names.entries()) {

@@ -16,8 +16,11 @@
  *   `RenderFailed` event. So are invalid manifests (`UnrecoverableSyncError`).
  * - Transient failures (a `TransientSyncError` from render, a sync whose every
  *   failure is transient, an unexpected error) keep the release Syncing and
- *   ask for a recheck with exponential backoff, up to `maxSyncAttempts`
- *   attempts; then they count as a failed sync.
+ *   ask for a recheck after the delay of the Application's retry policy
+ *   (`spec.syncPolicy.retry`, retry-policy.ts), up to its limit of attempts;
+ *   then they count as a failed sync.
+ * - Drift and an unchanged commit are triggers too (`drift`, `unchanged`): the
+ *   state machine decides whether to heal or adopt, so it alone moves the record.
  * - Expected failures never throw: once a step has written to the cluster, its
  *   record (inventory, history) is returned and must be persisted.
  */
@@ -30,6 +33,7 @@ import { appendHistory, defaultHistoryLimit, type HistoryEntry } from './history
 import { emptyInventory, type Inventory } from './inventory.ts';
 import { systemClock, type SyncOptions } from './options.ts';
 import { diffHasDrifted } from './release-drift.ts';
+import { defaultSyncRetryPolicy, isRetryExhausted, retryDelayMs, type RetryPolicy } from './retry-policy.ts';
 import type { SharedReads } from './shared-reads.ts';
 import { observeRollout } from './release-observe.ts';
 import { checkRollout, type RolloutCheck, type RolloutState } from './rollout.ts';
@@ -74,7 +78,11 @@ export type ReleaseTrigger =
   /** The tracked ref resolved to `revision` (poll, webhook), or a person asked to sync it. */
   | { type: 'revision'; revision: string; initiator: 'auto' | 'webhook' | 'manual' }
   /** The time a previous step asked for (`recheckAt`) has come. */
-  | { type: 'recheck' };
+  | { type: 'recheck' }
+  /** The live objects of the running `revision` differ from it: heal them if self-heal is on. */
+  | { type: 'drift'; revision: string }
+  /** The tracked ref moved to `revision`, which changes nothing this Application renders from. */
+  | { type: 'unchanged'; revision: string; message: string };
 
 export interface ReleaseOptions {
   /** Roll back automatically when a rollout fails (`spec.syncPolicy.rollback.enabled`). */
@@ -83,10 +91,12 @@ export interface ReleaseOptions {
   healthTimeoutMs: number;
   /** Delay between rollout checks. */
   recheckIntervalMs: number;
-  /** Attempts of one sync whose failures are all transient, before it counts as failed. */
-  maxSyncAttempts: number;
-  /** Delay before the second attempt; doubled for each further one. */
-  retryDelayMs: number;
+  /** Re-apply the running revision when it drifted (`spec.syncPolicy.automated.selfHeal`). */
+  selfHeal: boolean;
+  /** Attempts of one sync whose failures are all transient, and the delays between them (`spec.syncPolicy.retry`). */
+  retry: RetryPolicy;
+  /** Draws the jitter of retry delays; `Math.random` by default. */
+  random: () => number;
   historyLimit: number;
   /** prune, allowEmpty, createNamespace, destinationNamespace, appName, ...; `dryRun` is not a release's business. */
   sync: Partial<Omit<SyncOptions, 'dryRun'>>;
@@ -97,8 +107,9 @@ export function defaultReleaseOptions(): ReleaseOptions {
     rollback: true,
     healthTimeoutMs: 300_000,
     recheckIntervalMs: 5_000,
-    maxSyncAttempts: 3,
-    retryDelayMs: 5_000,
+    selfHeal: false,
+    retry: defaultSyncRetryPolicy,
+    random: Math.random,
     historyLimit: defaultHistoryLimit,
     sync: {},
   };
@@ -142,7 +153,7 @@ export interface ReleaseStep {
  */
 export const releaseSyncConcurrency = 32;
 
-/** sync, checkRollout, rollback, checkRollout: the longest chain one step can need. */
+/** sync, checkRollout, rollback, checkRollout: the longest chain one step can need (a heal or an adoption is one). */
 const maxActionsPerStep = 4;
 
 const appliedActions = new Set(['created', 'configured', 'unchanged']);
@@ -191,22 +202,31 @@ export async function advanceRelease(persisted: ReleaseRecord, trigger: ReleaseT
   /** Feed an event to the state machine; its action is what the step does next. */
   const feed = (event: ReleaseEvent): ReleaseAction => {
     result.events.push(event);
-    const next = transition(record.state, event, { rollback: options.rollback });
+    const next = transition(record.state, event, { rollback: options.rollback, selfHeal: options.selfHeal });
     record = { ...record, state: next.state };
     // A sync the machine asks for is a new attempt: earlier retries and rollouts are over.
     if (next.action.kind === 'sync' || next.action.kind === 'rollback') record = { ...record, retry: undefined, rollout: undefined };
     return next.action;
   };
 
-  let action: ReleaseAction = trigger.type === 'revision'
-    ? feed({ type: 'NewRevision', revision: trigger.revision, initiator: trigger.initiator })
-    : owedAction(record);
+  let action: ReleaseAction = trigger.type === 'revision' ? feed({ type: 'NewRevision', revision: trigger.revision, initiator: trigger.initiator })
+    : trigger.type === 'drift' ? feed({ type: 'DriftDetected', revision: trigger.revision })
+      : trigger.type === 'unchanged' ? feed({ type: 'RevisionUnchanged', revision: trigger.revision, message: trigger.message })
+        : owedAction(record);
 
   for (let count = 0; action.kind !== 'none'; count += 1) {
     if (count >= maxActionsPerStep) {
       throw new Error(`release of ${record.state.revision ?? 'no revision'}: more than ${maxActionsPerStep} actions in one step; the state machine must not loop`);
     }
     result.actions.push(action);
+    if (action.kind === 'adopt') {
+      record = { ...record, appliedRevision: action.revision };
+      break;
+    }
+    if (action.kind === 'heal') {
+      record = await heal(record, action.revision, deps, syncOptions, at, result);
+      break;
+    }
     if (action.kind === 'checkRollout') {
       const rollout: PendingRollout = record.rollout ?? {
         revision: action.revision, startedAt: at(), healthTimeoutMs: options.healthTimeoutMs, refs: [...record.inventory.entries], nextCheckAt: at(),
@@ -242,12 +262,12 @@ export async function advanceRelease(persisted: ReleaseRecord, trigger: ReleaseT
     /** A transient failure: retry later, or give up and count it as a failed sync. */
     const transient = (message: string, changes?: SyncResult['summary']): ReleaseAction | undefined => {
       const attempts = (record.retry?.attempts ?? 0) + 1;
-      if (attempts >= options.maxSyncAttempts) {
-        failed(`${message}; giving up after ${attempts} attempts`, changes);
-        return feed({ type: 'SyncFailed', revision, message: `${message} (after ${attempts} attempts)` });
+      if (isRetryExhausted(options.retry, attempts)) {
+        failed(`${message}; giving up after ${attempts} attempt${attempts === 1 ? '' : 's'}`, changes);
+        return feed({ type: 'SyncFailed', revision, message: `${message} (after ${attempts} attempt${attempts === 1 ? '' : 's'})` });
       }
-      const delay = options.retryDelayMs * 2 ** (attempts - 1);
-      failed(`${message}; retrying in ${Math.round(delay / 1000)}s (attempt ${attempts} of ${options.maxSyncAttempts})`, changes);
+      const delay = retryDelayMs(options.retry, attempts, options.random);
+      failed(`${message}; retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempts} of ${Math.max(1, options.retry.limit)})`, changes);
       record = { ...record, retry: { attempts, nextAttemptAt: at() + delay } };
       return undefined;
     };
@@ -318,4 +338,27 @@ export async function advanceRelease(persisted: ReleaseRecord, trigger: ReleaseT
     }
   }
   return { record, recheckAt: recheckOf(record, at()), result };
+}
+
+/**
+ * Re-applies the running revision after someone changed its objects (the state
+ * machine asked for it on `DriftDetected`); history says so. A heal that fails
+ * is recorded and leaves the state as it was: the next drift check tries again.
+ */
+async function heal(
+  record: ReleaseRecord, revision: string, deps: ReleaseDeps, syncOptions: Partial<SyncOptions>, at: () => number, result: ReleaseStepResult,
+): Promise<ReleaseRecord> {
+  const startedAt = new Date(at()).toISOString();
+  const entry = (phase: HistoryEntry['phase'], message: string, changes?: SyncResult['summary']): Omit<HistoryEntry, 'id'> =>
+    ({ revision, initiator: 'auto', phase, startedAt, finishedAt: new Date(at()).toISOString(), changes, message: `self-heal: ${message}` });
+  const limit = deps.options?.historyLimit ?? defaultHistoryLimit;
+  try {
+    const sync = await runSync(deps.client, { desired: await deps.render(revision), previousInventory: record.inventory }, syncOptions);
+    deps.observer?.forgetAll();
+    result.syncs.push(sync);
+    return { ...record, inventory: sync.inventory, history: appendHistory(record.history, entry(sync.phase, sync.message, sync.summary), limit) };
+  } catch (error) {
+    deps.observer?.forgetAll();
+    return { ...record, history: appendHistory(record.history, entry('Failed', `${revision} could not be re-applied: ${messageOf(error)}`), limit) };
+  }
 }

@@ -7,6 +7,7 @@ import {
 
 const on: ReleasePolicy = { rollback: true };
 const off: ReleasePolicy = { rollback: false };
+const healing: ReleasePolicy = { rollback: true, selfHeal: true };
 
 function at(status: ReleaseState['status'], fields: Partial<ReleaseState> = {}): ReleaseState {
   return { ...initialReleaseState(), status, reason: 'NewRevision', message: '', initiator: 'auto', ...fields };
@@ -18,6 +19,8 @@ const describeAction = (action: ReleaseAction): string => {
     case 'sync': return `sync ${action.revision} (${action.initiator})`;
     case 'checkRollout': return `checkRollout ${action.revision}`;
     case 'rollback': return `rollback to ${action.revision} (failed ${action.failedRevision})`;
+    case 'heal': return `heal ${action.revision}`;
+    case 'adopt': return `adopt ${action.revision}`;
   }
 };
 
@@ -84,6 +87,24 @@ const rows: Row[] = [
     action: 'none', next: { status: 'Progressing' } },
   { name: 'a rollout outcome while still syncing changes nothing', state: at('Syncing', { revision: 'B' }), event: { type: 'RolloutHealthy', revision: 'B' },
     action: 'none', next: { status: 'Syncing', lastHealthyRevision: undefined } },
+  { name: 'drift while Healthy, self-heal on -> heal the running revision, state unchanged', state: at('Healthy', { revision: 'A', lastHealthyRevision: 'A' }), event: { type: 'DriftDetected', revision: 'A' }, policy: healing,
+    action: 'heal A', next: { status: 'Healthy', revision: 'A', lastHealthyRevision: 'A' } },
+  { name: 'drift while Healthy, self-heal off -> nothing', state: at('Healthy', { revision: 'A', lastHealthyRevision: 'A' }), event: { type: 'DriftDetected', revision: 'A' },
+    action: 'none', next: { status: 'Healthy' } },
+  { name: 'drift after a failed first rollout (Degraded, nothing to roll back to) -> still healed', state: at('Degraded', { revision: 'A', reason: 'RolloutFailed', failedRevision: 'A' }), event: { type: 'DriftDetected', revision: 'A' }, policy: healing,
+    action: 'heal A', next: { status: 'Degraded', failedRevision: 'A' } },
+  { name: 'drift of a revision that never rendered (Degraded, RenderFailed) -> nothing: its objects were never applied', state: at('Degraded', { revision: 'B', reason: 'RenderFailed', failedRevision: 'B', lastHealthyRevision: 'A' }), event: { type: 'DriftDetected', revision: 'B' }, policy: healing,
+    action: 'none', next: { status: 'Degraded' } },
+  { name: 'drift while Progressing or Stalled -> nothing', state: at('Progressing', { revision: 'A' }), event: { type: 'DriftDetected', revision: 'A' }, policy: healing,
+    action: 'none', next: { status: 'Progressing' } },
+  { name: 'drift of another revision than the running one -> nothing', state: at('Healthy', { revision: 'A', lastHealthyRevision: 'A' }), event: { type: 'DriftDetected', revision: 'B' }, policy: healing,
+    action: 'none', next: { status: 'Healthy', revision: 'A' } },
+  { name: 'a commit that changes nothing of the Application while Healthy -> adopted as running and healthy', state: at('Healthy', { revision: 'A', lastHealthyRevision: 'A', failedRevision: 'X' }), event: { type: 'RevisionUnchanged', revision: 'B', message: 'B changes nothing under apps/web' },
+    action: 'adopt B', next: { status: 'Healthy', revision: 'B', lastHealthyRevision: 'B', failedRevision: undefined, message: 'B changes nothing under apps/web' } },
+  { name: 'a commit that changes nothing, but the release is not Healthy -> nothing (the machine handles it as a new revision)', state: at('Degraded', { revision: 'A', failedRevision: 'A' }), event: { type: 'RevisionUnchanged', revision: 'B', message: 'm' },
+    action: 'none', next: { status: 'Degraded', revision: 'A' } },
+  { name: 'the running commit reported unchanged -> nothing', state: at('Healthy', { revision: 'A', lastHealthyRevision: 'A' }), event: { type: 'RevisionUnchanged', revision: 'A', message: 'm' },
+    action: 'none', next: { status: 'Healthy', revision: 'A' } },
 ];
 
 describe('rollback state machine', () => {

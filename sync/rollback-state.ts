@@ -15,6 +15,12 @@
  *   sync of the new revision and one rollback. Never a loop.
  * - Outcome events that do not match the current attempt (late, duplicated)
  *   change nothing.
+ * - Drift and "this commit touches nothing of mine" are events too, so the
+ *   machine alone moves the release: `DriftDetected` asks for a heal (a re-apply
+ *   of the running revision, never a new one) when self-heal is on and the
+ *   revision's objects were applied (Healthy, or Degraded after its sync or
+ *   rollout failed: the desired state is still Git's); `RevisionUnchanged`
+ *   adopts the new commit as running and healthy, from Healthy only.
  */
 
 export const releaseStatuses = {
@@ -65,7 +71,11 @@ export type ReleaseEvent =
   | { type: 'SyncSucceeded'; revision: string }
   | { type: 'SyncFailed'; revision: string; message: string }
   | { type: 'RolloutHealthy'; revision: string }
-  | { type: 'RolloutFailed'; revision: string; message: string };
+  | { type: 'RolloutFailed'; revision: string; message: string }
+  /** The live objects of `revision`, the running one, differ from what it renders (someone changed them). */
+  | { type: 'DriftDetected'; revision: string }
+  /** The tracked ref moved to `revision`, whose commits change nothing this Application renders from. */
+  | { type: 'RevisionUnchanged'; revision: string; message: string };
 
 export type ReleaseAction =
   | { kind: 'none' }
@@ -74,11 +84,17 @@ export type ReleaseAction =
   /** Follow the rollout of `revision` with `checkRollout` until it is healthy or failed. */
   | { kind: 'checkRollout'; revision: string }
   /** Re-render `revision` (the last healthy one) from Git and sync it; `failedRevision` is what failed. */
-  | { kind: 'rollback'; revision: string; failedRevision: string };
+  | { kind: 'rollback'; revision: string; failedRevision: string }
+  /** Re-apply `revision`, the running one, to correct drift; the release's state does not move. */
+  | { kind: 'heal'; revision: string }
+  /** Record `revision` as applied without writing to the cluster: its objects are the running ones. */
+  | { kind: 'adopt'; revision: string };
 
 export interface ReleasePolicy {
   /** Roll back automatically when a rollout fails (`spec.syncPolicy.rollback.enabled`). */
   rollback: boolean;
+  /** Correct drift of the running revision (`spec.syncPolicy.automated.selfHeal`); off when absent. */
+  selfHeal?: boolean;
 }
 
 export interface Transition {
@@ -144,8 +160,23 @@ function onFailure(state: ReleaseState, revision: string, reason: 'RenderFailed'
   };
 }
 
+/** A Degraded release whose revision's objects were written (not one that failed to render). */
+function runsFailedRevision(state: ReleaseState): boolean {
+  return state.status === 'Degraded' && (state.reason === 'SyncFailed' || state.reason === 'RolloutFailed');
+}
+
+function onRevisionUnchanged(state: ReleaseState, event: Extract<ReleaseEvent, { type: 'RevisionUnchanged' }>): Transition {
+  if (state.status !== 'Healthy' || state.revision === undefined || state.revision === event.revision) return { state, action: none };
+  return {
+    // The ref moved to another commit, so a failed revision is no longer what it points at.
+    state: { ...state, revision: event.revision, lastHealthyRevision: event.revision, failedRevision: undefined, reason: 'RolloutSucceeded', message: event.message },
+    action: { kind: 'adopt', revision: event.revision },
+  };
+}
+
 export function transition(state: ReleaseState, event: ReleaseEvent, policy: ReleasePolicy): Transition {
   if (event.type === 'NewRevision') return onNewRevision(state, event);
+  if (event.type === 'RevisionUnchanged') return onRevisionUnchanged(state, event);
   if (event.revision !== state.revision) return { state, action: none };
   switch (event.type) {
     case 'SyncSucceeded':
@@ -172,6 +203,9 @@ export function transition(state: ReleaseState, event: ReleaseEvent, policy: Rel
     case 'RolloutFailed':
       if (state.status !== 'Progressing') break;
       return onFailure(state, event.revision, 'RolloutFailed', event.message, policy);
+    case 'DriftDetected':
+      if (policy.selfHeal !== true || (state.status !== 'Healthy' && !runsFailedRevision(state))) break;
+      return { state, action: { kind: 'heal', revision: event.revision } };
   }
   return { state, action: none };
 }

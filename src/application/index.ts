@@ -20,7 +20,7 @@ export {
   type Application, type ApplicationKey, type ApplicationProblem, type ParseApplicationOptions, type ParseApplicationResult,
 } from './parse.ts';
 export {
-  parseSyncOptions, resolveApplicationSpec, retryDelayMs,
+  parseSyncOptions, resolveApplicationSpec,
   type ApplicationSyncOptions, type ResolvedApplicationSpec, type ResolvedRetryPolicy,
 } from './resolve.ts';
 export { conditionReasons, findCondition, invalidSpecConditions, removeCondition, setCondition, type ConditionUpdate } from './conditions.ts';

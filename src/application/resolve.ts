@@ -6,6 +6,7 @@
  */
 import type { IgnoreDifferenceRule } from '../../diff/options.ts';
 import type { PropagationPolicy } from '../../sync/index.ts';
+import { syncRetryJitter, type RetryPolicy } from '../../sync/retry-policy.ts';
 import { parseDuration } from './duration.ts';
 import type { ApplicationSpec } from './schema.ts';
 import type { SourceSpec } from './source-spec.ts';
@@ -21,12 +22,8 @@ export interface ApplicationSyncOptions {
   prunePropagationPolicy: PropagationPolicy | undefined;
 }
 
-export interface ResolvedRetryPolicy {
-  limit: number;
-  backoffMs: number;
-  factor: number;
-  maxBackoffMs: number;
-}
+/** `spec.syncPolicy.retry` as sync/retry-policy.ts, the one retry policy, takes it. */
+export type ResolvedRetryPolicy = RetryPolicy;
 
 export interface ResolvedApplicationSpec {
   source: SourceSpec;
@@ -76,16 +73,11 @@ export function resolveApplicationSpec(spec: ApplicationSpec): ResolvedApplicati
       factor: backoff.factor,
       // A cap below the first delay would make every delay the cap; the first delay wins.
       maxBackoffMs: Math.max(backoffMs, parseDuration(backoff.maxDuration)),
+      jitter: syncRetryJitter,
     },
     rollback: { enabled: syncPolicy.rollback.enabled, healthTimeoutMs: parseDuration(syncPolicy.rollback.healthTimeout) },
     syncOptions: parseSyncOptions(syncPolicy.syncOptions),
     ignoreDifferences: spec.ignoreDifferences.map((rule) => ({ ...rule })),
     serviceAccountName: spec.serviceAccountName,
   };
-}
-
-/** Delay before retry number `attempt` (1 for the first retry): duration x factor^(attempt-1), capped. */
-export function retryDelayMs(retry: ResolvedRetryPolicy, attempt: number): number {
-  if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`retry attempt ${attempt}: must be an integer of at least 1`);
-  return Math.min(retry.maxBackoffMs, retry.backoffMs * retry.factor ** (attempt - 1));
 }

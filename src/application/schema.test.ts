@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatProblem, parseApplication, type ParseApplicationResult } from './parse.ts';
-import { parseSyncOptions, resolveApplicationSpec, retryDelayMs } from './resolve.ts';
+import { retryDelayMs } from '../../sync/retry-policy.ts';
+import { parseSyncOptions, resolveApplicationSpec } from './resolve.ts';
 import { applicationDefaults } from './schema.ts';
 
 function application(spec: Record<string, unknown>, metadata: Record<string, unknown> = { name: 'web', namespace: 'shop' }): unknown {
@@ -56,7 +57,7 @@ describe('the Application schema', () => {
     assert.equal(resolved.pollIntervalMs, 90_000);
     assert.deepEqual(resolved.rollback, { enabled: true, healthTimeoutMs: 90_000 });
     assert.deepEqual(resolved.syncOptions, { createNamespace: true, force: false, forceConflicts: false, prunePropagationPolicy: 'Foreground' });
-    assert.deepEqual([1, 2, 3, 4].map((attempt) => retryDelayMs(resolved.retry, attempt)), [2_000, 4_000, 5_000, 5_000]);
+    assert.deepEqual([1, 2, 3, 4].map((attempt) => retryDelayMs(resolved.retry, attempt, () => 1)), [2_000, 4_000, 5_000, 5_000]);
     assert.equal(resolved.destinationNamespace, 'web');
     assert.equal(resolved.automated, undefined);
   });

@@ -157,6 +157,7 @@ export function createReconciler(controllerDeps: ReconcilerDeps): ReconcileFunct
         options: {
           rollback: spec.rollback.enabled,
           healthTimeoutMs: spec.rollback.healthTimeoutMs,
+          retry: spec.retry,
           sync: { ...syncOptionsOf(spec, job.app), ...operationSyncOptions(job) },
         },
       }, now());

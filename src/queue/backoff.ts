@@ -1,28 +1,30 @@
 /**
- * Retry delays: exponential growth with jitter, capped. BullMQ's own
- * `exponential` strategy has no cap; without one, the tenth retry of a
- * transient error would wait hours. Jitter spreads the retries of many
- * Applications that failed together (the API server restarted) so they do not
- * return in one wave.
+ * The queue's own job retries, for infrastructure failures only: a reconcile
+ * that threw because Redis, the API server or Git could not be reached (an
+ * Application's failed sync is retried by its release, after its
+ * `spec.syncPolicy.retry`, and never throws). The delays come from the one
+ * retry policy (sync/retry-policy.ts): exponential, capped, with jitter.
+ * BullMQ's own `exponential` strategy has no cap; without one, the tenth retry
+ * would wait hours.
  */
 import type { BackoffStrategy } from 'bullmq';
-import type { RetryOptions } from './options.ts';
+import { retryDelayMs, type RetryPolicy } from '../../sync/retry-policy.ts';
+import type { InfrastructureRetryOptions } from './options.ts';
 
 /** The backoff type stored on reconcile jobs; the worker maps it to `jitteredBackoff`. */
 export const berthBackoffType = 'berth-jittered-exponential';
 
-/**
- * The delay before retry number `attemptsMade` (1 after the first failure):
- * `min(max, base * factor^(attemptsMade - 1))`, of which the share `jitter` is
- * drawn at random. `random` returns a number in [0, 1).
- */
-export function retryDelayMs(attemptsMade: number, retry: Required<RetryOptions>, random: () => number = Math.random): number {
-  const exponent = Math.max(0, attemptsMade - 1);
-  const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * retry.factor ** exponent);
-  return Math.round(ceiling * (1 - retry.jitter) + random() * ceiling * retry.jitter);
+/** The queue's settings in the terms of the one retry policy. */
+export function infrastructureRetryPolicy(retry: Required<InfrastructureRetryOptions>): RetryPolicy {
+  return { limit: retry.attempts, backoffMs: retry.baseDelayMs, factor: retry.factor, maxBackoffMs: retry.maxDelayMs, jitter: retry.jitter };
+}
+
+/** The delay before retry number `attemptsMade` (1 after the first failure) of a job. */
+export function jobRetryDelayMs(retry: Required<InfrastructureRetryOptions>, attemptsMade: number, random: () => number = Math.random): number {
+  return retryDelayMs(infrastructureRetryPolicy(retry), attemptsMade, random);
 }
 
 /** A Worker `settings.backoffStrategy`. */
-export function jitteredBackoff(retry: Required<RetryOptions>, random: () => number = Math.random): BackoffStrategy {
-  return (attemptsMade: number) => retryDelayMs(attemptsMade, retry, random);
+export function jitteredBackoff(retry: Required<InfrastructureRetryOptions>, random: () => number = Math.random): BackoffStrategy {
+  return (attemptsMade: number) => jobRetryDelayMs(retry, attemptsMade, random);
 }

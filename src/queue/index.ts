@@ -7,7 +7,7 @@
 export { reconcileReasons, parseReconcileJob, isApplicationKey } from './reconcile-job.ts';
 export type { ReconcileReason, ReconcileJob, ReconcileOutcome, ReconcileContext, ReconcileFunction, ReconcileResult } from './reconcile-job.ts';
 export { resolveQueueOptions, redisConnectionOptions } from './options.ts';
-export type { QueueLayerOptions, ResolvedQueueOptions, QueueLog, RetryOptions } from './options.ts';
+export type { QueueLayerOptions, ResolvedQueueOptions, QueueLog, InfrastructureRetryOptions } from './options.ts';
 export { ReconcileQueue, reconcileJobNames, type EnqueueOptions } from './reconcile-queue.ts';
 export { ReconcileWorker, startReconcileWorker } from './reconcile-worker.ts';
 export { PollSchedulers, pollOffsetMs, pollSchedulerId, mergePollTargets, type PollTarget, type PollJob, type SchedulerChanges } from './poll-schedulers.ts';

@@ -12,7 +12,12 @@ export interface QueueLog {
   error(fields: object, message: string): void;
 }
 
-export interface RetryOptions {
+/**
+ * Retries of a reconcile job that threw: infrastructure failures only (Redis,
+ * the API server or Git unreachable). An Application's failed sync does not
+ * throw; its release retries it after `spec.syncPolicy.retry`.
+ */
+export interface InfrastructureRetryOptions {
   /** Attempts in total, the first included. */
   attempts?: number;
   /** Delay before the first retry, before jitter. */
@@ -34,7 +39,8 @@ export interface QueueLayerOptions {
   concurrency?: number;
   /** Reconciles all replicas together run at once (BullMQ global concurrency); unset means no limit. */
   globalConcurrency?: number;
-  retry?: RetryOptions;
+  /** Job retries for infrastructure failures (see InfrastructureRetryOptions). */
+  retry?: InfrastructureRetryOptions;
   /** How often a worker looks for jobs whose worker died. */
   stalledIntervalMs?: number;
   /** How long a job's lock lives without renewal; a dead worker's job is recovered after this. */
@@ -61,7 +67,7 @@ export interface ResolvedQueueOptions {
   pollQueueName: string;
   concurrency: number;
   globalConcurrency: number | undefined;
-  retry: Required<RetryOptions>;
+  retry: Required<InfrastructureRetryOptions>;
   stalledIntervalMs: number;
   lockDurationMs: number;
   maxStalledCount: number;
@@ -76,7 +82,7 @@ export interface ResolvedQueueOptions {
 
 const silentLog: QueueLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-export const defaultRetry: Required<RetryOptions> = { attempts: 5, baseDelayMs: 2_000, factor: 2, maxDelayMs: 180_000, jitter: 0.5 };
+export const defaultRetry: Required<InfrastructureRetryOptions> = { attempts: 5, baseDelayMs: 2_000, factor: 2, maxDelayMs: 180_000, jitter: 0.5 };
 
 export function resolveQueueOptions(options: QueueLayerOptions): ResolvedQueueOptions {
   const positive = (value: number | undefined, fallback: number, what: string): number => {

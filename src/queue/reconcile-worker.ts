@@ -8,7 +8,9 @@
  *   reconcile-queue.ts), which then becomes the job's data, so a retry keeps it;
  *   a trigger job that finds none was covered already and completes at once.
  * - Failures: unrecoverable ones (invalid input) fail the job at once; others
- *   are retried with capped exponential backoff and jitter.
+ *   are infrastructure failures (Redis, the API server or Git unreachable: an
+ *   Application's failed sync is data, retried by its release after
+ *   `spec.syncPolicy.retry`), retried with capped exponential backoff and jitter.
  * - A job whose worker died (SIGKILL, lost node) is recovered by another worker:
  *   its lock expires after `lockDurationMs`, and the next stalled check (every
  *   `stalledIntervalMs`) moves it back to waiting.
@@ -18,7 +20,7 @@
  *   rollout in progress holds no worker slot while it waits.
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { jitteredBackoff, retryDelayMs } from './backoff.ts';
+import { jitteredBackoff, jobRetryDelayMs } from './backoff.ts';
 import { toQueueError } from './errors.ts';
 import { redisConnectionOptions } from './options.ts';
 import { drainWorker } from './shutdown.ts';
@@ -128,7 +130,7 @@ export class ReconcileWorker {
    */
   async #followUp(trigger: ReconcileJob, attempts: number, failure: Error): Promise<void> {
     const { log, retry } = this.#queue.options;
-    const delayMs = retryDelayMs(attempts, retry);
+    const delayMs = jobRetryDelayMs(retry, attempts);
     await this.#queue.enqueue(trigger, { delayMs });
     log.warn({ app: trigger.app, attempts, delayMs, err: failure.message }, `reconcile failed ${attempts} times; retrying in a new job in ${Math.round(delayMs / 1000)}s`);
   }
