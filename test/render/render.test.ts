@@ -237,17 +237,17 @@ describe('rendering a Git commit, and the render cache', () => {
       const remote = parseRepository(server.url('deploy'));
       await source.fetch(remote, await source.resolveRevision(remote, 'main'));
       const tree = await source.tree(remote, commit);
-      const renderer = new Renderer({ helmBinary: helm });
+      let rendered = 0;
+      const renderer = new Renderer({ helmBinary: helm, onRender: () => { rendered += 1; } });
       const request = { tree, commit, path: 'apps/overlay', appName: 'demo' };
       const first = await renderer.render(request);
       assert.equal(first.kind, 'kustomize');
       assert.deepEqual(objectsOf(first).map((object) => object.metadata.name).sort(), ['web-prod', 'web-prod']);
 
-      const started = performance.now();
+      assert.equal(rendered, 1);
       const second = await renderer.render(request);
-      const cachedMs = performance.now() - started;
       assert.deepEqual(second, first);
-      assert.ok(cachedMs < 50, `a cached render took ${cachedMs.toFixed(1)} ms`);
+      assert.equal(rendered, 1, 'the second render was served from the cache (its speed: bench/render.ts)');
       // Each caller gets its own copy.
       (objectsOf(second)[0] as { metadata: { name: string } }).metadata.name = 'mutated';
       assert.notEqual(objectsOf(await renderer.render(request))[0]?.metadata.name, 'mutated');

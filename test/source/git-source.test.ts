@@ -213,15 +213,13 @@ describe('a repository of 5,000 files', () => {
     assert.equal(entries.filter((entry) => entry.type === 'file').length, 5000);
 
     const second = await commitFiles(repository, { 'apps/app-7/cm-7.yaml': 'changed: true\n' }, 'one file');
-    const started = performance.now();
     const warm = await source.fetch(remote, await source.resolveRevision(remote, 'main'));
     const changed = await source.changedPaths(remote, first, second);
-    const elapsed = performance.now() - started;
     assert.equal(warm.commit, second);
     assert.equal(warm.forced, false);
     // Only the new commit and the objects it changed travel, not the 5,000 files again.
     assert.ok(warm.bytes * 20 < cold.bytes, `warm fetch ${warm.bytes} bytes, cold ${cold.bytes} bytes`);
+    // How long this takes is bench/fetch.ts's row "Git fetch, after one new commit".
     assert.deepEqual(changed, ['apps/app-7/cm-7.yaml']);
-    assert.ok(elapsed < 5000, `the incremental fetch took ${elapsed.toFixed(0)} ms`);
   });
 });
