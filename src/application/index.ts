@@ -16,7 +16,7 @@ export {
   type ResourceStatus, type ResourceSyncStatus, type SyncStatus,
 } from './status-schema.ts';
 export {
-  formatApplicationKey, formatProblem, parseApplication,
+  formatApplicationKey, formatProblem, parseApplication, parseApplicationKey,
   type Application, type ApplicationKey, type ApplicationProblem, type ParseApplicationOptions, type ParseApplicationResult,
 } from './parse.ts';
 export {

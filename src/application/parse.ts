@@ -56,6 +56,12 @@ export function formatApplicationKey(key: ApplicationKey): string {
   return `${key.namespace || '?'}/${key.name || '?'}`;
 }
 
+/** The two parts of a `namespace/name` key (split at the first slash); undefined for text with none. */
+export function parseApplicationKey(key: string): ApplicationKey | undefined {
+  const slash = key.indexOf('/');
+  return slash < 0 ? undefined : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
 function formatPath(path: readonly PropertyKey[]): string {
   let text = '';
   for (const segment of path) {

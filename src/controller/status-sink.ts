@@ -9,7 +9,7 @@
 import type { ReleaseEvent, ReleaseStepResult } from '../../sync/index.ts';
 import type { DriftCheckResult } from '../../sync/drift-check.ts';
 import {
-  eventReasons, invalidSpecConditions, recordApplicationEvent, writeApplicationStatus,
+  eventReasons, invalidSpecConditions, parseApplicationKey, recordApplicationEvent, writeApplicationStatus,
   type ApplicationEvent, type ApplicationStatus,
 } from '../application/index.ts';
 import type { Logger } from '../log.ts';
@@ -93,8 +93,8 @@ export function createStatusSink(rest: RestClient | undefined, log: Logger, stor
       await toStore(app.key, (writer) => writer.saveStatus(app.key, status, new Date()));
       log.warn({ app: app.key }, app.message);
       if (rest && app.origin === 'cluster') {
-        const [namespace, name] = app.key.split('/');
-        if (namespace && name) await writeApplicationStatus(rest, { namespace, name }, status);
+        const key = parseApplicationKey(app.key);
+        if (key?.namespace && key.name) await writeApplicationStatus(rest, key, status);
       }
     },
     async operation(key, report) {

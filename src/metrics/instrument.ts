@@ -5,17 +5,16 @@
  * Application does) and the reconcile function (its duration and result).
  * Each wrapper keeps every other member of what it wraps as it is.
  */
-import type { ApplicationStatus } from '../application/index.ts';
+import { parseApplicationKey, type ApplicationStatus } from '../application/index.ts';
 import type { AppRegistry } from '../controller/app-registry.ts';
 import type { StatusSink } from '../controller/status-sink.ts';
 import type { ReconcileFunction } from '../queue/reconcile-job.ts';
 import type { ReleaseStepResult } from '../../sync/index.ts';
 import type { ApplicationName, BerthMetrics } from './metrics.ts';
 
-/** `<namespace>/<name>` as its two parts. */
+/** `<namespace>/<name>` as its two parts; a bare name has no namespace. */
 export function applicationName(key: string): ApplicationName {
-  const slash = key.indexOf('/');
-  return slash < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+  return parseApplicationKey(key) ?? { namespace: '', name: key };
 }
 
 /** Counts the syncs (dry runs excluded) and rollbacks one release step carried out. */

@@ -5,7 +5,7 @@
  * carries in the cluster, if any, else Unknown.
  */
 import type { RegisteredApp } from '../controller/app-registry.ts';
-import type { ApplicationStatus, HistoryRecord } from '../application/index.ts';
+import { parseApplicationKey, type ApplicationStatus, type HistoryRecord } from '../application/index.ts';
 import type { DriftObject, OperationReport, StoredDrift, StoredStatus } from './status-store.ts';
 
 export interface ApplicationSummary {
@@ -23,11 +23,6 @@ export interface ApplicationSummary {
   release: string | undefined;
 }
 
-export function splitKey(key: string): { namespace: string; name: string } {
-  const slash = key.indexOf('/');
-  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
-}
-
 /** The stored status, else the one the Application carried when the registry last saw it. */
 export function statusOf(app: RegisteredApp, stored: StoredStatus | undefined): ApplicationStatus | undefined {
   if (stored) return stored.status;
@@ -43,7 +38,7 @@ export function summaryOf(app: RegisteredApp, stored: StoredStatus | undefined):
   const last = newest(status?.history);
   return {
     key: app.key,
-    ...splitKey(app.key),
+    ...(parseApplicationKey(app.key) ?? { namespace: '', name: app.key }),
     origin: app.origin,
     valid: app.valid,
     sync: status?.sync?.status ?? 'Unknown',
