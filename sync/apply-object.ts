@@ -13,7 +13,7 @@ import type { ChangeAction, ChangeEntry } from './change-set.ts';
 import { clusterErrorReasonOf, type ClusterClient } from './cluster.ts';
 import type { ClusterErrorReason } from './errors.ts';
 import { isOwnedByBerth } from './drift.ts';
-import { isSameVersion } from './live-objects.ts';
+import { isSameVersion, readConsistently, type Reading } from './live-objects.ts';
 import type { SyncOptions } from './options.ts';
 import type { PlanStep } from './plan.ts';
 import { pollUntil } from './wait.ts';
@@ -104,14 +104,14 @@ export async function syncObject(step: PlanStep, context: ApplyContext, readLive
   const forceConflicts = options.forceConflicts;
   const dry = options.dryRun ? ' (dry run)' : '';
   let stage = 'read failed';
-  const dryRun = async (): Promise<{ predicted: KubeObject } | { entry: ChangeEntry }> => {
+  const dryRun = async (live: KubeObject | undefined): Promise<Reading<ChangeEntry>> => {
     stage = 'dry run failed';
     try {
-      return { predicted: await client.apply(payload, { dryRun: true, forceConflicts }) };
+      return { predicted: await client.apply(payload, { dryRun: true, forceConflicts }), live };
     } catch (error) {
       const entry = await dryRunFailure(step, payload, context, error);
       if (entry === undefined) throw error;
-      return { entry };
+      return { failure: entry, live };
     }
   };
   try {
@@ -130,19 +130,18 @@ export async function syncObject(step: PlanStep, context: ApplyContext, readLive
       await client.apply(payload, { dryRun: false, forceConflicts });
       return entryOf(step, 'created', 'created');
     }
-    let prediction = await dryRun();
-    if ('entry' in prediction) return prediction.entry;
     // A controller that wrote between the read and the dry run (the deployment
     // controller's revision annotation right after a create) would otherwise look
-    // like drift, and a sync with nothing changed would apply again.
-    for (let retry = 0; retry < options.consistencyRetries && live !== undefined && !isSameVersion(prediction.predicted, live); retry += 1) {
+    // like drift, and a sync with nothing changed would apply again. The read is
+    // the side behind, so it is repeated first; the dry run only if that is not enough.
+    const reading = await readConsistently(await dryRun(live), async (previous) => {
       stage = 'read failed';
-      live = await client.get(step.ref);
-      if (live === undefined || isSameVersion(prediction.predicted, live)) break;
-      prediction = await dryRun();
-      if ('entry' in prediction) return prediction.entry;
-    }
-    if (live !== undefined && !options.hasDrifted(prediction.predicted, live) && isOwnedByBerth(live)) {
+      const again = await client.get(step.ref);
+      return isSameVersion(previous.predicted, again) ? { predicted: previous.predicted, live: again } : dryRun(again);
+    }, options.consistencyRetries);
+    if ('failure' in reading) return reading.failure;
+    live = reading.live;
+    if (live !== undefined && !options.hasDrifted(reading.predicted, live, options) && isOwnedByBerth(live)) {
       return entryOf(step, 'unchanged', 'unchanged');
     }
     const action: ChangeAction = live === undefined ? 'created' : 'configured';

@@ -26,7 +26,7 @@
 import { diffApplication, type ApplicationDiff, type DiffOptions, type ObjectDiffInput } from '../diff/index.ts';
 import { formatRef, refKey, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import { clusterErrorReasonOf, type ClusterClient, type ClusterErrorReason, type LiveObjectLister } from './cluster.ts';
-import { isSameVersion, listedReader } from './live-objects.ts';
+import { listedReader, readConsistently, type Reading } from './live-objects.ts';
 import { mapBounded } from './wait.ts';
 
 export interface DriftCheckOptions {
@@ -129,44 +129,41 @@ export async function checkDrift(client: ClusterClient, desired: readonly KubeOb
   const fallbacks: DryRunFallback[] = [];
   const counters = { dryRuns: 0, dryRunFailures: 0, gets: 0, lists: 0, retries: 0 };
 
-  type DryRun = { predicted: KubeObject } | { error: unknown };
-  type Reading = { dryRun: DryRun; live: KubeObject | undefined };
-  const dryRunOf = (object: KubeObject): Promise<DryRun> => {
+  const dryRunOf = (object: KubeObject): Promise<{ predicted: KubeObject } | { failure: unknown }> => {
     counters.dryRuns += 1;
-    return client.apply(object, { dryRun: true, forceConflicts: true }).then((predicted) => ({ predicted }), (error: unknown) => ({ error }));
+    return client.apply(object, { dryRun: true, forceConflicts: true }).then((predicted) => ({ predicted }), (failure: unknown) => ({ failure }));
   };
   const getLive = (ref: ObjectRef): Promise<KubeObject | undefined> => {
     counters.gets += 1;
     return client.get(ref);
   };
-  const readOnce = async (object: KubeObject, ref: ObjectRef): Promise<Reading> => {
+  const readOnce = async (object: KubeObject, ref: ObjectRef): Promise<Reading<unknown>> => {
     const [dryRun, live] = await Promise.all([dryRunOf(object), getLive(ref)]);
-    return { dryRun, live };
+    return { ...dryRun, live };
   };
 
   const listed = listedReader(desired, lister, listThreshold, () => { counters.lists += 1; });
-  const firstReading = async (object: KubeObject, ref: ObjectRef): Promise<Reading> => {
+  const firstReading = async (object: KubeObject, ref: ObjectRef): Promise<Reading<unknown>> => {
     const fromList = listed(object);
     if (!fromList) return readOnce(object, ref);
     const [dryRun, listing] = await Promise.all([dryRunOf(object), fromList]);
     // A failed list costs precision nowhere: the object is read on its own.
-    return { dryRun, live: listing.listed ? listing.live : await getLive(ref) };
+    return { ...dryRun, live: listing.listed ? listing.live : await getLive(ref) };
   };
 
-  const isConsistent = ({ dryRun, live }: Reading): boolean => 'error' in dryRun || isSameVersion(dryRun.predicted, live);
   const read = async (object: KubeObject): Promise<ObjectDiffInput> => {
     const ref = refOf(object);
-    let reading = await firstReading(object, ref);
-    for (let retry = 0; retry < consistencyRetries && !isConsistent(reading); retry += 1) {
+    // Dry run and get run in parallel, so either may be the older: both are repeated.
+    const reading = await readConsistently(await firstReading(object, ref), () => {
       counters.retries += 1;
-      reading = await readOnce(object, ref);
-    }
-    if ('error' in reading.dryRun) {
+      return readOnce(object, ref);
+    }, consistencyRetries);
+    if ('failure' in reading) {
       counters.dryRunFailures += 1;
-      fallbacks.push({ ref, reason: clusterErrorReasonOf(reading.dryRun.error), message: redactSecretValues(messageOf(reading.dryRun.error, ref), object) });
+      fallbacks.push({ ref, reason: clusterErrorReasonOf(reading.failure), message: redactSecretValues(messageOf(reading.failure, ref), object) });
       return { desired: object, live: reading.live };
     }
-    return { desired: object, predicted: reading.dryRun.predicted, live: reading.live };
+    return { desired: object, predicted: reading.predicted, live: reading.live };
   };
 
   const desiredKeys = new Set(desired.map((object) => refKey(refOf(object))));

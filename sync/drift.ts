@@ -1,35 +1,30 @@
 /**
- * The default drift test of the engine: the server's dry-run prediction against
- * the live object, after dropping what the server alone writes (status,
- * resourceVersion, managedFields, timestamps). diff/ offers a finer one (ignore
- * rules, defaults) that src/ passes in as `hasDrifted`.
+ * The one drift rule of Berth: diff/'s comparison of the server's dry-run
+ * prediction with the live object (normalization, keyed lists, quantities,
+ * Secret folding) under the Application's `ignoreDifferences`. The sync engine
+ * (release step, self-heal, manual dry run) asks it through `SyncOptions`, the
+ * drift check (report, API) through diff/ directly with the same options, so a
+ * dry run predicts the sync that runs and a field an ignore rule hides is never
+ * "healed" (issue 14: the engine once compared raw JSON while the report used diff/).
  */
+import { diffObject, type DiffOptions, type IgnoreDifferenceRule } from '../diff/index.ts';
 import { fieldManager, type KubeObject } from '../objects.ts';
 
-const serverOwnedMetadata = ['managedFields', 'resourceVersion', 'generation', 'creationTimestamp', 'uid', 'selfLink'] as const;
-
-function normalized(object: KubeObject): unknown {
-  const { status: _status, metadata, ...rest } = object;
-  const meta = Object.fromEntries(Object.entries(metadata).filter(([key]) => !(serverOwnedMetadata as readonly string[]).includes(key)));
-  return { ...rest, metadata: meta };
+/** What the rule needs of a sync's options. */
+export interface DriftRuleOptions {
+  ignoreDifferences: readonly IgnoreDifferenceRule[];
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
-  }
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  const keys = Object.keys(left).filter((key) => left[key] !== undefined);
-  const otherKeys = Object.keys(right).filter((key) => right[key] !== undefined);
-  return keys.length === otherKeys.length && keys.every((key) => deepEqual(left[key], right[key]));
-}
+/** Whether the server's prediction of an object differs from the live object. */
+export type HasDrifted = (predicted: KubeObject, live: KubeObject, options: DriftRuleOptions) => boolean;
 
-export function isDriftedByDefault(predicted: KubeObject, live: KubeObject): boolean {
-  return !deepEqual(normalized(predicted), normalized(live));
+/**
+ * diff/'s rule. The engine asks `(predicted, live)`; diff/ also wants the desired
+ * object, but only to name it and to fall back when there is no prediction, so
+ * the prediction stands in. `fixed` options win over the sync's (none in Berth).
+ */
+export function diffHasDrifted(fixed: Partial<DiffOptions> = {}): HasDrifted {
+  return (predicted, live, options) => diffObject({ desired: predicted, predicted, live }, { ...options, ...fixed }).status !== 'Synced';
 }
 
 /**

@@ -68,6 +68,21 @@ describe('sync engine change set', () => {
     assert.deepEqual(cluster.find('ConfigMap', 'shop', 'cfg')?.data, { a: '1' });
   });
 
+  it('judges drift by diff/\'s rule with the ignore rules it is given: an ignored field is not healed, and a dry run says so', async () => {
+    const cluster = new FakeCluster();
+    const scaled = obj('apps/v1', 'Deployment', 'shop', 'web', { spec: { replicas: 1, selector: { app: 'web' } } });
+    await sync(cluster, [ns, scaled]);
+    cluster.writeAsController('apps/Deployment/shop/web', (live) => { (live.spec as { replicas: number }).replicas = 3; });
+    const before = versions(cluster);
+    const ignoreReplicas = { ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] }] };
+
+    assert.equal(entryFor(await sync(cluster, [ns, scaled], { dryRun: true }), 'Deployment/shop/web')?.action, 'configured');
+    assert.equal(entryFor(await sync(cluster, [ns, scaled], { ...ignoreReplicas, dryRun: true }), 'Deployment/shop/web')?.action, 'unchanged');
+    assert.equal(entryFor(await sync(cluster, [ns, scaled], ignoreReplicas), 'Deployment/shop/web')?.action, 'unchanged');
+    assert.deepEqual(versions(cluster), before);
+    assert.equal((cluster.find('Deployment', 'shop', 'web')?.spec as { replicas: number }).replicas, 3);
+  });
+
   it('applies an equal object once when Berth does not own its fields yet', async () => {
     const foreign = { ...cm('cfg'), metadata: { ...cm('cfg').metadata, managedFields: [{ manager: 'kubectl', operation: 'Apply' }] } };
     const cluster = new FakeCluster([ns, foreign]);

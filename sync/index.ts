@@ -14,7 +14,7 @@ export {
   defaultSyncOptions, objectSyncOptions, resolveSyncOptions, systemClock,
   type Clock, type HasDrifted, type ObjectSyncOptions, type SyncOptions,
 } from './options.ts';
-export { isDriftedByDefault, isOwnedByBerth } from './drift.ts';
+export { diffHasDrifted, isOwnedByBerth, type DriftRuleOptions } from './drift.ts';
 export { hookDeletePolicies, hookOutcome, hookSpecOf, syncPhaseOrder, syncPhases, type HookDeletePolicy, type HookOutcome, type HookSpec, type SyncPhase } from './hooks.ts';
 export { kindOrder, kindRank, stageOf, stages, type Stage } from './kind-order.ts';
 export { compareSteps, planSteps, planSync, waveOf, type PlanGroup, type PlanStep, type SyncPlan } from './plan.ts';
@@ -43,5 +43,4 @@ export {
   advanceRelease, defaultReleaseOptions, initialReleaseRecord, releaseSyncConcurrency,
   type PendingRetry, type PendingRollout, type ReleaseDeps, type ReleaseOptions, type ReleaseRecord, type ReleaseStep, type ReleaseStepResult, type ReleaseTrigger,
 } from './release.ts';
-export { diffHasDrifted } from './release-drift.ts';
 export { observeRollout } from './release-observe.ts';

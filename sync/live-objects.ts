@@ -1,8 +1,9 @@
 /**
  * Reading live objects for a comparison with a server-side apply dry run, shared by
  * the drift check and the apply engine:
- * - `isSameVersion`: whether a dry run's prediction and a read saw one version of
- *   the object, so that comparing them shows only what Berth's apply would change;
+ * - `readConsistently`: the one "dry run, read, read again until both saw one version
+ *   of the object" loop (`isSameVersion`), so that comparing them shows only what
+ *   Berth's apply would change;
  * - `listedReader`: many objects of one kind in one namespace read with one list
  *   instead of a get each.
  */
@@ -20,6 +21,32 @@ const resourceVersionOf = (object: KubeObject | undefined): string => object?.me
  */
 export function isSameVersion(predicted: KubeObject, live: KubeObject | undefined): boolean {
   return resourceVersionOf(predicted) === resourceVersionOf(live);
+}
+
+/** A dry run's prediction beside a read of the live object, or the dry run's failure. */
+export type Reading<Failure> =
+  | { predicted: KubeObject; live: KubeObject | undefined }
+  | { failure: Failure; live: KubeObject | undefined };
+
+/** A reading whose dry run succeeded. */
+export type Prediction = { predicted: KubeObject; live: KubeObject | undefined };
+
+/**
+ * `first`, or a later reading from `readAgain` (at most `retries` of them), whose dry
+ * run and read saw one version of the object. A failed dry run ends the loop: there is
+ * nothing to compare. After the last retry the reading is returned as it is; the
+ * comparison then may see a controller's write, which costs one needless apply at worst.
+ * `readAgain` gets the reading to improve, so a caller may read only the side that
+ * is behind (the apply engine reads live again before it repeats a dry run).
+ */
+export async function readConsistently<Failure>(
+  first: Reading<Failure>, readAgain: (previous: Prediction) => Promise<Reading<Failure>>, retries: number,
+): Promise<Reading<Failure>> {
+  let reading = first;
+  for (let retry = 0; retry < retries && 'predicted' in reading && !isSameVersion(reading.predicted, reading.live); retry += 1) {
+    reading = await readAgain(reading);
+  }
+  return reading;
 }
 
 export type Listing = { listed: true; live: KubeObject | undefined } | { listed: false };

@@ -3,9 +3,12 @@
  * else (`defaultSyncOptions`, `resolveSyncOptions`), and the per-object options
  * read from the `berth.dev/sync-options` annotation.
  */
+import type { IgnoreDifferenceRule } from '../diff/index.ts';
 import { annotations, formatRef, refOf, type KubeObject } from '../objects.ts';
 import type { PropagationPolicy } from './cluster.ts';
-import { isDriftedByDefault } from './drift.ts';
+import { diffHasDrifted, type HasDrifted } from './drift.ts';
+
+export type { HasDrifted } from './drift.ts';
 
 /** Time as sync/ sees it; injected so that waits run instantly in tests. */
 export interface Clock {
@@ -17,9 +20,6 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
-
-/** Whether the server's prediction of an object differs from the live object; diff/ plugs its own in. */
-export type HasDrifted = (predicted: KubeObject, live: KubeObject) => boolean;
 
 export interface SyncOptions {
   /** Compute the whole plan and change set with server dry runs; write nothing. */
@@ -51,6 +51,13 @@ export interface SyncOptions {
    * group of the plan are read with one list when at least this many are desired.
    */
   listThreshold: number;
+  /**
+   * The Application's ignore rules: fields they name are not drift, so an object
+   * that differs only there is left alone (not applied, its resourceVersion kept).
+   * The drift check gets the same rules (`DriftCheckOptions.diff`).
+   */
+  ignoreDifferences: readonly IgnoreDifferenceRule[];
+  /** The drift rule (drift.ts, diff/'s); replaceable only so that unit tests can watch it. */
   hasDrifted: HasDrifted;
   propagation: PropagationPolicy;
   crdEstablishedTimeoutMs: number;
@@ -74,7 +81,8 @@ export function defaultSyncOptions(): SyncOptions {
     concurrency: 8,
     consistencyRetries: 3,
     listThreshold: 8,
-    hasDrifted: isDriftedByDefault,
+    ignoreDifferences: [],
+    hasDrifted: diffHasDrifted(),
     propagation: 'Background',
     crdEstablishedTimeoutMs: 60_000,
     hookTimeoutMs: 300_000,

@@ -5,11 +5,15 @@
  * change, namespaces and CRD-defined kinds that must exist, immutable fields,
  * injectable failures, and a log of every call. Never used outside tests; the
  * real behaviour is proven against a real control plane under test/.
+ *
+ * Whether an apply changes the object is judged by its own simple rule (every
+ * field the applied object sets already has that value, and Berth already
+ * applied it), never by the engine's drift rule: the code under test must not
+ * be its own judge.
  */
 import { fieldManager, refKey, refOf, type KubeObject, type ObjectRef } from '../../objects.ts';
 import type { ApplyRequestOptions, ClusterClient, PropagationPolicy, ResourceScope } from '../cluster.ts';
 import { ClusterError } from '../errors.ts';
-import { isDriftedByDefault, isOwnedByBerth } from '../drift.ts';
 import type { Clock } from '../options.ts';
 
 export interface Call {
@@ -26,6 +30,21 @@ const builtInGroups = new Set(['', 'apps', 'batch', 'rbac.authorization.k8s.io',
 const immutable: Record<string, string[]> = { Job: ['template', 'selector'], Deployment: ['selector'], Service: ['clusterIP'] };
 
 const clone = <T>(value: T): T => structuredClone(value);
+
+/** Whether every field `applied` sets has the same value in `live` (lists compared whole). */
+function setsNothingNew(applied: unknown, live: unknown): boolean {
+  if (typeof applied !== 'object' || applied === null || Array.isArray(applied)) return JSON.stringify(applied) === JSON.stringify(live);
+  if (typeof live !== 'object' || live === null || Array.isArray(live)) return false;
+  const have = live as Record<string, unknown>;
+  return Object.entries(applied).every(([key, value]) => value === undefined || setsNothingNew(value, have[key]));
+}
+
+/** The fake's rule: an apply that sets nothing new, of an object Berth applied before, stores nothing. */
+function changesNothing(applied: KubeObject, live: KubeObject): boolean {
+  const { managedFields: _managed, ...metadata } = applied.metadata;
+  const appliedBefore = (live.metadata.managedFields ?? []).some((entry) => entry.manager === fieldManager && entry.operation === 'Apply');
+  return appliedBefore && setsNothingNew({ ...applied, metadata }, live);
+}
 
 export class FakeCluster implements ClusterClient {
   readonly objects = new Map<string, KubeObject>();
@@ -120,7 +139,7 @@ export class FakeCluster implements ClusterClient {
       ...(live?.status === undefined ? {} : { status: live.status }),
     });
     if (options.dryRun) return merged;
-    if (live !== undefined && !isDriftedByDefault(merged, live) && isOwnedByBerth(live)) return clone(live);
+    if (live !== undefined && changesNothing(object, live)) return clone(live);
     const stored = this.store(merged);
     this.afterWrite(stored);
     return clone(stored);

@@ -7,6 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { formatRef } from '../../objects.ts';
 import { checkDrift, type DriftCheckResult } from '../../sync/drift-check.ts';
+import { renderedRevision } from '../../sync/desired.ts';
+import { prepareDesired } from '../../sync/desired-payload.ts';
+import { runSync } from '../../sync/engine.ts';
+import { emptyInventory } from '../../sync/inventory.ts';
 import { testNamespace } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
 import { captureOne } from './capture.ts';
@@ -70,5 +74,42 @@ describe('ignoreDifferences on the real control plane', () => {
       name: 'hpa-took-over-replicas-ignored-image-edited', desired: web, options: { ignoreDifferences: [hpaRule] },
       note: 'Git sets replicas, the real HPA controller took them over (ignored by manager); the image was edited and is still drift.',
     }, edited.objects[0] ?? assert.fail('no result'));
+  });
+
+  it('is the sync\'s rule too: a dry run predicts no change and self-heal writes nothing for an ignored field', async (t) => {
+    // Issue 14: the engine compared raw objects, so a field an ignore rule hides from the
+    // drift report was still "healed", and a dry run predicted a write the report denied.
+    const ns = await testNamespace(t, 'drift-ignore-sync');
+    const web = deployment(ns, 'web', { replicas: 1 });
+    const desired = renderedRevision('c0ffee', [web]);
+    const syncOptions = { appName: 'web', destinationNamespace: ns };
+    const first = await runSync(live.cluster, { desired, previousInventory: emptyInventory }, syncOptions);
+    assert.equal(first.phase, 'Succeeded', first.message);
+    await patchAs(live, 'kubectl-scale', web, { spec: { replicas: 3 } }, 'scale');
+    const scaled = await eventually('the scale to be visible', async () => {
+      const current = await read(live, web);
+      return (current.spec as { replicas?: number }).replicas === 3 ? current : undefined;
+    });
+
+    const replicasRule = { group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] };
+    const actionOf = (result: Awaited<ReturnType<typeof runSync>>): string | undefined => result.changeSet.find((entry) => entry.ref.kind === 'Deployment')?.action;
+    // Without the rule the scale is drift, so the assertions below can fail.
+    const unruled = await runSync(live.cluster, { desired, previousInventory: first.inventory }, { ...syncOptions, dryRun: true });
+    assert.equal(actionOf(unruled), 'configured');
+
+    const options = { ...syncOptions, ignoreDifferences: [replicasRule] };
+    const payloads = await prepareDesired([web], syncOptions, live.cluster);
+    const report = await checkDrift(live.cluster, payloads, { diff: { ignoreDifferences: [replicasRule] } });
+    assert.equal(report.status, 'Synced', pathsOf(report).join('\n'));
+    const dryRun = await runSync(live.cluster, { desired, previousInventory: first.inventory }, { ...options, dryRun: true });
+    assert.equal(actionOf(dryRun), 'unchanged', dryRun.message);
+    const healed = await runSync(live.cluster, { desired, previousInventory: first.inventory }, options);
+    assert.equal(actionOf(healed), 'unchanged', healed.message);
+
+    // Not resourceVersion: the deployment controller writes status after the scale. A write
+    // of the spec would move the generation.
+    const after = await read(live, web);
+    assert.equal(after.metadata.generation, scaled.metadata.generation);
+    assert.equal((after.spec as { replicas?: number }).replicas, 3);
   });
 });
