@@ -29,3 +29,6 @@ export { normalizeRepositoryUrl, isSameRepository } from './repository-url.ts';
 export { refMatchesRevision, describeRef, tagVersion, type RevisionMatchOptions } from './revision.ts';
 export { pathsTouch, pushTouchesPaths, normalizeRepositoryPath } from './paths.ts';
 export { matchPush, repositoryKeys, type PushMatch, type WatchedSource } from './match.ts';
+export {
+  checkBeforeBody, providerAuthentication, type BeforeBody, type BeforeBodyOptions, type BodyVerifier, type ProviderAuthentication,
+} from './streaming-verification.ts';

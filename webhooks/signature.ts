@@ -1,7 +1,9 @@
 /**
  * Verifying a delivery came from the Git host: an HMAC-SHA256 of the raw body
  * (GitHub, Gitea, Bitbucket, generic) or a shared token (GitLab). Both compare in
- * constant time. A reason names the header and what is wrong with it, never the
+ * constant time. The HMAC can also be fed chunk by chunk (`createIncrementalHmac`)
+ * after its header was checked on its own (`parseHmacSignature`), so a body is
+ * verified while it streams and a delivery without a usable header costs no read. A reason names the header and what is wrong with it, never the
  * secret, the expected value, or the value received.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
@@ -23,13 +25,14 @@ export interface HmacHeaderSpec {
   readonly prefix: 'sha256=' | '';
 }
 
-/**
- * Checks an HMAC-SHA256 hex signature of `rawBody` keyed with `secret`, as
- * octokit's verify does: parse the header, check the length, then compare the
- * bytes with `crypto.timingSafeEqual` (which itself throws on unequal lengths,
- * hence the length check first).
- */
-export function verifyHmacSha256(headers: WebhookHeaders, rawBody: Uint8Array, secret: string, spec: HmacHeaderSpec): Rejected | undefined {
+/** A signature header that passed every check that needs no body: present, the right algorithm, the right length, hexadecimal. */
+export interface HmacSignature {
+  readonly header: string;
+  readonly received: Buffer;
+}
+
+/** Parses the signature header of `spec`; everything that can be refused before the body is read is refused here. */
+export function parseHmacSignature(headers: WebhookHeaders, secret: string, spec: HmacHeaderSpec): Rejected | HmacSignature {
   if (secret === '') return missingSecret();
   const header = firstHeader(headers, spec.headers);
   if (header === undefined) return rejected(401, `missing ${spec.headers.join(' or ')} header`);
@@ -46,12 +49,44 @@ export function verifyHmacSha256(headers: WebhookHeaders, rawBody: Uint8Array, s
   const hex = value.slice(spec.prefix.length);
   if (hex.length !== sha256HexLength) return rejected(401, `${header.name} has the wrong length for an HMAC-SHA256 signature`);
   if (!hexDigits.test(hex)) return rejected(401, `${header.name} is not hexadecimal`);
-  const received = Buffer.from(hex, 'hex');
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
-  if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
-    return rejected(401, `${header.name} does not match the body`);
-  }
-  return undefined;
+  return { header: header.name, received: Buffer.from(hex, 'hex') };
+}
+
+/**
+ * An HMAC-SHA256 fed one chunk at a time, so a body can be checked as it
+ * arrives; `finish` compares in constant time and may be called once.
+ */
+export interface IncrementalHmac {
+  update(chunk: Uint8Array): void;
+  finish(): Rejected | undefined;
+}
+
+export function createIncrementalHmac(signature: HmacSignature, secret: string): IncrementalHmac {
+  const hmac = createHmac('sha256', secret);
+  return {
+    update(chunk) { hmac.update(chunk); },
+    finish() {
+      const expected = hmac.digest();
+      // timingSafeEqual throws on unequal lengths, hence the length check first.
+      if (signature.received.length !== expected.length || !timingSafeEqual(signature.received, expected)) {
+        return rejected(401, `${signature.header} does not match the body`);
+      }
+      return undefined;
+    },
+  };
+}
+
+/**
+ * Checks an HMAC-SHA256 hex signature of `rawBody` keyed with `secret`, as
+ * octokit's verify does: parse the header, check the length, then compare the
+ * bytes with `crypto.timingSafeEqual`.
+ */
+export function verifyHmacSha256(headers: WebhookHeaders, rawBody: Uint8Array, secret: string, spec: HmacHeaderSpec): Rejected | undefined {
+  const signature = parseHmacSignature(headers, secret, spec);
+  if ('kind' in signature) return signature;
+  const hmac = createIncrementalHmac(signature, secret);
+  hmac.update(rawBody);
+  return hmac.finish();
 }
 
 /**

@@ -21,6 +21,12 @@ export interface WebhookSettings {
   /** The secret of a provider, or undefined when none is configured (deliveries are then refused). */
   secretOf(provider: string): string | undefined;
   maxBodyBytes: number;
+  /**
+   * Body bytes all deliveries being read may hold at once, before they are
+   * verified (`--webhook-max-inflight-bytes`); a delivery that does not fit
+   * within a short wait is refused 503. Default 64 MiB.
+   */
+  maxInflightBytes?: number;
   rateLimit: RateLimitOptions;
 }
 

@@ -1,21 +1,33 @@
 /**
  * `POST /api/v1/webhooks/{provider}`: a repository host announces a push. The
- * route limits the rate per source address, reads the raw body (a signature is
- * over bytes), lets the pure adapters in webhooks/ verify and parse it, takes
+ * route limits the rate per source address, refuses what the headers alone
+ * condemn (no or malformed signature, a wrong GitLab token, a declared length
+ * over the limit) before reading a byte, then reads the raw body into an
+ * incremental HMAC within a process-wide in-flight byte budget (503 when it is
+ * spent), so unsigned bodies cost almost nothing however many arrive at once.
+ * The pure adapters in webhooks/ then verify and parse the verified body, take
  * the delivery id once across replicas, and queues a reconcile of every
  * Application the push concerns (same repository, a ref its targetRevision
  * follows, files under its path; when the payload lists no files, the
  * reconcile's own changed-path filter decides). It answers 202 with what was
  * queued; nothing is synced in the request.
  */
-import express, { type Express, type Request, type Response } from 'express';
-import { matchPush, parseWebhook, repositoryKeys, resolveProvider, type PushEvent } from '../../../webhooks/index.ts';
+import type { Express } from 'express';
+import { checkBeforeBody, matchPush, parseWebhook, repositoryKeys, resolveProvider, type PushEvent, type Rejected } from '../../../webhooks/index.ts';
+import { createByteBudget } from '../byte-budget.ts';
 import type { ServerDeps } from '../deps.ts';
 import { HttpError, type ProblemType } from '../errors.ts';
 import { createRateLimiter } from '../rate-limit.ts';
+import { readWebhookBody } from '../webhook-body.ts';
 import { webhookSecretVariables } from '../webhook-secrets.ts';
 
 export const webhookPath = '/api/v1/webhooks/:provider';
+
+/** What all deliveries being read may hold at once unless `--webhook-max-inflight-bytes` says otherwise. */
+export const defaultWebhookMaxInflightBytes = 64 * 1024 * 1024;
+/** How long a delivery waits for room in the budget before it is refused: enough for a burst of honest ones to drain. */
+const budgetWaitMs = 2_000;
+const busyRetryAfterSeconds = 5;
 
 const problemOfStatus: Record<number, ProblemType> = { 400: 'invalid-request', 401: 'unauthorized', 404: 'route-not-found', 413: 'payload-too-large' };
 const resultOfStatus: Record<number, string> = { 400: 'invalid', 401: 'unauthorized', 404: 'unknown_provider', 413: 'too_large' };
@@ -44,18 +56,11 @@ export function applicationsConcerned(events: readonly PushEvent[], apps: Return
   return { queued: [...queued.values()], skipped: valid - queued.size };
 }
 
-function readRawBody(request: Request, response: Response, limit: number): Promise<Buffer> {
-  const parse = express.raw({ type: () => true, limit });
-  return new Promise((resolve, reject) => {
-    parse(request, response, (error?: unknown) => {
-      if (error) reject(error instanceof Error ? error : new Error('request body could not be read'));
-      else resolve(Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
-    });
-  });
-}
-
 export function registerWebhookRoutes(app: Express, deps: ServerDeps): void {
   const limited = createRateLimiter(deps.webhooks.rateLimit, deps.now);
+  // One budget for the process: it bounds what unverified bodies hold together, not per request.
+  const budget = createByteBudget({ maxBytes: deps.webhooks.maxInflightBytes ?? defaultWebhookMaxInflightBytes, maxWaitMs: budgetWaitMs });
+  const { maxBodyBytes } = deps.webhooks;
 
   app.post(webhookPath, async (request, response) => {
     const named = request.params.provider;
@@ -71,53 +76,65 @@ export function registerWebhookRoutes(app: Express, deps: ServerDeps): void {
       fail(429, 'rate-limited', `too many webhook deliveries from this address; retry in ${decision.retryAfterSeconds}s`, 'rate_limited',
         { 'Retry-After': String(decision.retryAfterSeconds) });
     }
-    if (provider === undefined) fail(404, 'route-not-found', `unknown webhook provider ${JSON.stringify(named.slice(0, 40))}`, 'unknown_provider');
-    const secret = deps.webhooks.secretOf(provider ?? '');
+    if (provider === undefined) return fail(404, 'route-not-found', `unknown webhook provider ${JSON.stringify(named.slice(0, 40))}`, 'unknown_provider');
+    const secret = deps.webhooks.secretOf(provider);
     if (!secret) {
-      fail(401, 'unauthorized', `no webhook secret is configured for ${provider ?? named}: set ${webhookSecretVariables(provider ?? named).join(' or ')}`, 'not_configured');
+      return fail(401, 'unauthorized', `no webhook secret is configured for ${provider}: set ${webhookSecretVariables(provider).join(' or ')}`, 'not_configured');
     }
 
-    let body: Buffer;
-    try {
-      body = await readRawBody(request, response, deps.webhooks.maxBodyBytes);
-    } catch (error) {
-      count((error as { type?: unknown }).type === 'entity.too.large' ? 'too_large' : 'invalid');
-      throw error;
-    }
-    const result = parseWebhook(provider ?? named, request.headers, body, { secret: secret ?? '', maxBodyBytes: deps.webhooks.maxBodyBytes });
-    if (result.kind === 'rejected') {
-      deps.log.info({ provider, status: result.status, reason: result.reason }, 'webhook delivery rejected');
-      fail(result.status, problemOfStatus[result.status] ?? 'invalid-request', result.reason, resultOfStatus[result.status] ?? 'invalid');
-      return;
-    }
-    if (result.kind !== 'push') {
-      count(result.kind);
-      response.status(202).json({ provider, event: result.kind, reason: result.reason, queued: [] });
-      return;
-    }
+    const refuse = (rejection: Rejected): never => {
+      deps.log.info({ provider, status: rejection.status, reason: rejection.reason }, 'webhook delivery rejected');
+      return fail(rejection.status, problemOfStatus[rejection.status] ?? 'invalid-request', rejection.reason, resultOfStatus[rejection.status] ?? 'invalid');
+    };
+    const checked = checkBeforeBody(provider, request.headers, { secret, maxBodyBytes });
+    if (checked.kind === 'rejected') return refuse(checked);
 
-    const deliveryId = result.deliveryId;
-    if (deliveryId !== undefined && !(await deps.deliveries.claim(provider ?? named, deliveryId))) {
-      count('duplicate');
-      response.status(202).json({ provider, deliveryId, duplicate: true, queued: [] });
-      return;
-    }
-    const { queued, skipped } = applicationsConcerned(result.events, deps.registry.list());
+    const read = readWebhookBody(request, checked, { maxBodyBytes, budget });
     try {
-      for (const entry of queued) {
-        await deps.queue.enqueue({
-          app: entry.app, reason: 'webhook',
-          ...(entry.revision ? { revision: entry.revision } : {}),
-          requestedBy: `webhook:${provider ?? named}${deliveryId ? `:${deliveryId.slice(0, 100)}` : ''}`,
-        });
+      const reading = await read.reading;
+      if (reading.kind === 'aborted') {
+        count('aborted');
+        return;
       }
-    } catch (error) {
-      if (deliveryId !== undefined) await deps.deliveries.release(provider ?? named, deliveryId).catch(() => undefined);
-      count('error');
-      throw error;
+      if (reading.kind === 'over-budget') {
+        deps.log.warn({ provider, inflightBytes: budget.inUse, maxInflightBytes: budget.maxBytes }, 'webhook delivery refused: the in-flight byte budget is spent');
+        return fail(503, 'unavailable', `too many webhook bytes are being read at once; retry in ${busyRetryAfterSeconds}s`, 'busy',
+          { 'Retry-After': String(busyRetryAfterSeconds) });
+      }
+      if (reading.kind === 'rejected') return refuse(reading.rejection);
+      const result = parseWebhook(provider, request.headers, reading.body, { secret, maxBodyBytes });
+      if (result.kind === 'rejected') return refuse(result);
+      if (result.kind !== 'push') {
+        count(result.kind);
+        response.status(202).json({ provider, event: result.kind, reason: result.reason, queued: [] });
+        return;
+      }
+
+      const deliveryId = result.deliveryId;
+      if (deliveryId !== undefined && !(await deps.deliveries.claim(provider, deliveryId))) {
+        count('duplicate');
+        response.status(202).json({ provider, deliveryId, duplicate: true, queued: [] });
+        return;
+      }
+      const { queued, skipped } = applicationsConcerned(result.events, deps.registry.list());
+      try {
+        for (const entry of queued) {
+          await deps.queue.enqueue({
+            app: entry.app, reason: 'webhook',
+            ...(entry.revision ? { revision: entry.revision } : {}),
+            requestedBy: `webhook:${provider}${deliveryId ? `:${deliveryId.slice(0, 100)}` : ''}`,
+          });
+        }
+      } catch (error) {
+        if (deliveryId !== undefined) await deps.deliveries.release(provider, deliveryId).catch(() => undefined);
+        count('error');
+        throw error;
+      }
+      count('accepted');
+      deps.log.info({ provider, deliveryId, queued: queued.map((entry) => entry.app), skipped }, 'webhook delivery accepted');
+      response.status(202).json({ provider, deliveryId, queued, skipped });
+    } finally {
+      read.release();
     }
-    count('accepted');
-    deps.log.info({ provider, deliveryId, queued: queued.map((entry) => entry.app), skipped }, 'webhook delivery accepted');
-    response.status(202).json({ provider, deliveryId, queued, skipped });
   });
 }

@@ -1,0 +1,78 @@
+/**
+ * Verifying a delivery while its body streams in. Everything that can be
+ * decided from the headers is decided before a byte of the body is read: the
+ * declared length (413), a Content-Encoding Berth does not inflate (400), a
+ * missing, malformed or wrong-algorithm signature header (401), and GitLab's
+ * token, which signs nothing and is compared at once (401). What remains is a
+ * `BodyVerifier` fed chunk by chunk: an incremental HMAC for the providers that
+ * sign the body, nothing for a token. The adapters verify again on the whole
+ * body; this module only lets the route refuse early and cheaply.
+ */
+import { headerValue, rejected } from './delivery.ts';
+import type { ProviderName, Rejected, WebhookHeaders } from './push-event.ts';
+import { createIncrementalHmac, parseHmacSignature, verifySharedToken, type HmacHeaderSpec } from './signature.ts';
+
+/** How a provider authenticates a delivery: an HMAC of the body, or a shared token in a header. */
+export type ProviderAuthentication =
+  | { readonly kind: 'hmac'; readonly spec: HmacHeaderSpec }
+  | { readonly kind: 'token'; readonly header: string };
+
+/** The same headers the adapters check (verification.test.ts holds the two to each other). */
+export const providerAuthentication: Readonly<Record<ProviderName, ProviderAuthentication>> = {
+  github: { kind: 'hmac', spec: { headers: ['X-Hub-Signature-256'], prefix: 'sha256=' } },
+  gitlab: { kind: 'token', header: 'X-Gitlab-Token' },
+  gitea: { kind: 'hmac', spec: { headers: ['X-Forgejo-Signature', 'X-Gitea-Signature'], prefix: '' } },
+  'bitbucket-server': { kind: 'hmac', spec: { headers: ['X-Hub-Signature'], prefix: 'sha256=' } },
+  'bitbucket-cloud': { kind: 'hmac', spec: { headers: ['X-Hub-Signature'], prefix: 'sha256=' } },
+  generic: { kind: 'hmac', spec: { headers: ['X-Signature'], prefix: 'sha256=' } },
+};
+
+/** Fed every chunk of the body in order; `finish` says whether the whole body is authentic, once. */
+export interface BodyVerifier {
+  update(chunk: Uint8Array): void;
+  finish(): Rejected | undefined;
+}
+
+export interface BeforeBodyOptions {
+  readonly secret: string;
+  readonly maxBodyBytes: number;
+}
+
+/** What the headers say about the body: its declared length, when there is one. */
+export interface BeforeBody {
+  readonly kind: 'read-body';
+  /** Content-Length, when the request declares one (not chunked). */
+  readonly declaredBytes: number | undefined;
+  readonly verifier: BodyVerifier;
+}
+
+const acceptedEncodings = new Set(['', 'identity']);
+const decimal = /^\d{1,16}$/;
+
+/**
+ * Checks a delivery's headers before its body is read: 413, 400 or 401 when
+ * the headers alone are enough to refuse it, else a verifier for the body.
+ * Checks run in the adapters' order: size, then authentication.
+ */
+export function checkBeforeBody(provider: ProviderName, headers: WebhookHeaders, options: BeforeBodyOptions): Rejected | BeforeBody {
+  const length = headerValue(headers, 'Content-Length')?.trim();
+  let declaredBytes: number | undefined;
+  if (length !== undefined) {
+    if (!decimal.test(length)) return rejected(400, 'Content-Length is not a byte count');
+    declaredBytes = Number(length);
+    if (declaredBytes > options.maxBodyBytes) return rejected(413, `body is ${declaredBytes} bytes, over the limit of ${options.maxBodyBytes}`);
+  }
+  const encoding = headerValue(headers, 'Content-Encoding')?.trim().toLowerCase() ?? '';
+  // No Git host compresses deliveries, and inflating before verifying would hand an unsigned zip bomb the budget.
+  if (!acceptedEncodings.has(encoding)) return rejected(400, 'Content-Encoding is not accepted: send the delivery uncompressed');
+
+  const authentication = providerAuthentication[provider];
+  if (authentication.kind === 'token') {
+    const refusal = verifySharedToken(headers, authentication.header, options.secret);
+    if (refusal) return refusal;
+    return { kind: 'read-body', declaredBytes, verifier: { update() { /* a token signs nothing */ }, finish: () => undefined } };
+  }
+  const signature = parseHmacSignature(headers, options.secret, authentication.spec);
+  if ('kind' in signature) return signature;
+  return { kind: 'read-body', declaredBytes, verifier: createIncrementalHmac(signature, options.secret) };
+}
