@@ -1,16 +1,26 @@
 /**
- * The few error classes of sync/. Expected per-object failures are data (entries
- * of the change set); these classes are for what stops a whole operation, and
- * they tell the queue whether a retry can help:
+ * Berth's one error contract. Expected per-object failures are data (entries of
+ * the change set); these classes are for what stops a whole operation, and each
+ * says where it is thrown whether a retry can help (`retryable`), as BullMQ's
+ * `UnrecoverableError` does. `isRetryable` is the one place that reads it: the
+ * release step and the queue both ask it, and nothing translates one error class
+ * into another on the way (src/'s source errors extend these classes).
  *
+ * - `BerthError`: the base; `retryable` is decided by the subclass.
  * - `ClusterError`: one failed call of the `ClusterClient`, classified by reason
- *   (see `cluster.ts`); the adapter in src/ throws it, the engine turns it into data.
+ *   (see `cluster.ts`); retryable when Transient. The adapter in src/ throws it,
+ *   the engine turns it into data.
  * - `UnrecoverableSyncError`: retrying the same input cannot succeed (invalid
  *   manifests, an exhausted rollback). The worker maps it to BullMQ's
  *   `UnrecoverableError`.
- * - `TransientSyncError`: the cluster could not be reached or asked to back off;
- *   retry with backoff.
+ * - `TransientSyncError`: the cluster (or, as src/'s `TransientSourceError`, a
+ *   source) could not be reached or asked to back off; retry with backoff.
  */
+
+/** An error that knows whether retrying the work that threw it may succeed. */
+export abstract class BerthError extends Error {
+  abstract readonly retryable: boolean;
+}
 
 /** How the engine reacts to a failed call; one reason per distinct reaction. */
 export const clusterErrorReasons = {
@@ -30,14 +40,17 @@ export const clusterErrorReasons = {
 } as const;
 export type ClusterErrorReason = (typeof clusterErrorReasons)[keyof typeof clusterErrorReasons];
 
-export class ClusterError extends Error {
+export class ClusterError extends BerthError {
   readonly reason: ClusterErrorReason;
+  /** Only a Transient failure (unreachable, throttled, a server error) may pass on a retry. */
+  readonly retryable: boolean;
   /** HTTP status of the API server's answer, when there was one. */
   readonly code: number | undefined;
   constructor(reason: ClusterErrorReason, message: string, options: { code?: number; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'ClusterError';
     this.reason = reason;
+    this.retryable = reason === 'Transient';
     this.code = options.code;
   }
 }
@@ -48,7 +61,8 @@ export const unrecoverableReasons = {
 } as const;
 export type UnrecoverableReason = (typeof unrecoverableReasons)[keyof typeof unrecoverableReasons];
 
-export class UnrecoverableSyncError extends Error {
+export class UnrecoverableSyncError extends BerthError {
+  readonly retryable = false;
   readonly reason: UnrecoverableReason;
   /** One line per problem, each starting with the object it is about. */
   readonly problems: readonly string[];
@@ -60,16 +74,24 @@ export class UnrecoverableSyncError extends Error {
   }
 }
 
-export class TransientSyncError extends Error {
+export class TransientSyncError extends BerthError {
+  readonly retryable = true;
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'TransientSyncError';
   }
 }
 
-/** Whether a retry with backoff may help; unknown errors are retried (the queue bounds retries). */
+/**
+ * Whether a retry with backoff may help. The first `BerthError` on the error's
+ * `cause` chain decides (a plain Error wrapping one keeps its verdict); an error
+ * Berth knows nothing about is retried, and the queue bounds the retries.
+ */
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof UnrecoverableSyncError) return false;
-  if (error instanceof ClusterError) return error.reason === 'Transient';
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 8; depth += 1) {
+    if (current instanceof BerthError) return current.retryable;
+    current = current.cause;
+  }
   return true;
 }

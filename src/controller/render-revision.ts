@@ -7,10 +7,9 @@
  * TransientSourceError is.
  */
 import type { KubeObject } from '../../objects.ts';
-import { TransientSyncError, UnrecoverableSyncError, renderedRevision, type RenderedRevision } from '../../sync/index.ts';
+import { UnrecoverableSyncError, renderedRevision, type RenderedRevision } from '../../sync/index.ts';
 import type { Application, ResolvedApplicationSpec } from '../application/index.ts';
 import type { Renderer } from '../render/render.ts';
-import { InvalidSourceError, TransientSourceError } from '../source/errors.ts';
 import type { GitSource, ResolvedRevision } from '../source/git-source.ts';
 import { touchesAny } from '../source/git-tree.ts';
 import { needsHistoryCheck, unrelatedHistoryRefusal } from './history-guard.ts';
@@ -68,14 +67,9 @@ export async function renderCommit(context: RenderContext, resolved: ResolvedRev
 export function revisionRenderer(context: RenderContext, current: ResolvedRevision | undefined, refusal?: string): (revision: string) => Promise<RenderedRevision> {
   return async (revision) => {
     if (refusal !== undefined && current?.commit === revision) throw new UnrecoverableSyncError('InvalidManifests', [refusal]);
-    try {
-      const target = current?.commit === revision ? current : revision;
-      return renderedRevision(revision, await renderCommit(context, target));
-    } catch (error) {
-      if (error instanceof InvalidSourceError) throw new UnrecoverableSyncError('InvalidManifests', [error.message], { cause: error });
-      if (error instanceof TransientSourceError) throw new TransientSyncError(error.message, { cause: error });
-      throw error;
-    }
+    // Source errors are sync/'s error classes (retryable or not as thrown): no translation.
+    const target = current?.commit === revision ? current : revision;
+    return renderedRevision(revision, await renderCommit(context, target));
   };
 }
 

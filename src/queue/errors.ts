@@ -1,17 +1,17 @@
 /**
- * Which reconcile failures are worth a retry. Invalid input (a broken manifest,
- * an unknown revision, rejected credentials, an exhausted rollback) fails the
- * same way every time, so it becomes BullMQ's `UnrecoverableError` and the job
- * fails at once; anything else is retried with backoff. The original error
- * stays reachable as `cause`.
+ * Which reconcile failures are worth a retry, by the one error contract
+ * (`isRetryable`, sync/errors.ts): invalid input (a broken manifest, an unknown
+ * revision, rejected credentials, an exhausted rollback) fails the same way
+ * every time, so it becomes BullMQ's `UnrecoverableError` and the job fails at
+ * once; anything else is retried with backoff. The original error stays
+ * reachable as `cause`.
  */
 import { UnrecoverableError } from 'bullmq';
-import { InvalidSourceError } from '../source/errors.ts';
-import { UnrecoverableSyncError } from '../../sync/errors.ts';
+import { isRetryable } from '../../sync/errors.ts';
 
 /** Whether retrying the same job can never succeed. */
 export function isUnrecoverable(error: unknown): boolean {
-  if (error instanceof UnrecoverableError || error instanceof UnrecoverableSyncError || error instanceof InvalidSourceError) return true;
+  if (error instanceof UnrecoverableError || !isRetryable(error)) return true;
   // Matched by name too: an error from another copy of BullMQ, or one built by hand.
   return error instanceof Error && error.name === 'UnrecoverableError';
 }

@@ -7,7 +7,13 @@
  * reports as the condition reason. Messages start with what they are about
  * (`https://host/repo.git@main: ...`, `apps/web/deploy.yaml:12: ...`) and never
  * contain credentials.
+ *
+ * Both are sync/'s error contract (sync/errors.ts), not a second vocabulary: an
+ * InvalidSourceError is a `BerthError` that is not retryable, a
+ * TransientSourceError is a `TransientSyncError`, so the release step and the
+ * queue judge them by `isRetryable` as they are thrown, with no translation.
  */
+import { BerthError, TransientSyncError } from '../../sync/errors.ts';
 
 export const SourceFailureReason = {
   InvalidURL: 'InvalidURL',
@@ -24,7 +30,7 @@ export const SourceFailureReason = {
 } as const;
 export type SourceFailureReason = (typeof SourceFailureReason)[keyof typeof SourceFailureReason];
 
-export class InvalidSourceError extends Error {
+export class InvalidSourceError extends BerthError {
   override readonly name = 'InvalidSourceError';
   readonly reason: SourceFailureReason;
   readonly retryable = false;
@@ -35,13 +41,12 @@ export class InvalidSourceError extends Error {
   }
 }
 
-export class TransientSourceError extends Error {
+export class TransientSourceError extends TransientSyncError {
   override readonly name = 'TransientSourceError';
   readonly reason: SourceFailureReason;
-  readonly retryable = true;
 
   constructor(reason: SourceFailureReason, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(message, options ?? {});
     this.reason = reason;
   }
 }
