@@ -40,7 +40,7 @@ export {
 } from './rollback-state.ts';
 export { appendHistory, defaultHistoryLimit, finishHistoryEntry, type HistoryEntry } from './history.ts';
 export {
-  advanceRelease, defaultReleaseOptions, initialReleaseRecord, releaseSyncConcurrency,
+  advanceRelease, defaultReleaseOptions, initialReleaseRecord, recheckOf, releaseSyncConcurrency,
   type PendingRetry, type PendingRollout, type ReleaseDeps, type ReleaseOptions, type ReleaseRecord, type ReleaseStep, type ReleaseStepResult, type ReleaseTrigger,
 } from './release.ts';
 export { observeRollout } from './release-observe.ts';

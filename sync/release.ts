@@ -177,7 +177,8 @@ function owedAction(record: ReleaseRecord): ReleaseAction {
   return { kind: 'sync', revision: state.revision, initiator: state.initiator === 'webhook' || state.initiator === 'manual' ? state.initiator : 'auto' };
 }
 
-function recheckOf(record: ReleaseRecord, now: number): Date | undefined {
+/** When a release in flight is due again: its next rollout check or retry; undefined when settled. */
+export function recheckOf(record: ReleaseRecord, now: number): Date | undefined {
   const { status } = record.state;
   if (status === 'Progressing') return new Date(record.rollout?.nextCheckAt ?? now);
   if (status === 'Syncing') return new Date(record.retry?.nextAttemptAt ?? now);
@@ -263,6 +264,8 @@ export async function advanceRelease(persisted: ReleaseRecord, trigger: ReleaseT
     const transient = (message: string, changes?: SyncResult['summary']): ReleaseAction | undefined => {
       const attempts = (record.retry?.attempts ?? 0) + 1;
       if (isRetryExhausted(options.retry, attempts)) {
+        // Kept on the record: what says the retries were used up (a rollback, a new sync clears it).
+        record = { ...record, retry: { attempts, nextAttemptAt: at() } };
         failed(`${message}; giving up after ${attempts} attempt${attempts === 1 ? '' : 's'}`, changes);
         return feed({ type: 'SyncFailed', revision, message: `${message} (after ${attempts} attempt${attempts === 1 ? '' : 's'})` });
       }

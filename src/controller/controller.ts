@@ -31,7 +31,7 @@ import { formatRef } from '../../objects.ts';
 import { createAppRegistry, keyOf, type AppOrigin, type AppRegistry, type RegisteredApp } from './app-registry.ts';
 import { createListWatchTransport } from '../kube/list-watch.ts';
 import { createManagedWatch, type ManagedWatch } from './managed-watch.ts';
-import { createReconciler } from './reconciler.ts';
+import { createReconciler } from './reconcile/reconciler.ts';
 import { createReleaseStore, type ReleaseStore } from './release-store.ts';
 import { createStatusSink, type StatusSink } from './status-sink.ts';
 import { forgettingRemoved, reportingStatus, timedReconcile } from '../metrics/instrument.ts';

@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isAutomaticSync, needsHistoryCheck, unrelatedHistoryRefusal, type HistoryCheck } from './history-guard.ts';
+import { needsHistoryCheck, unrelatedHistoryRefusal, type HistoryCheck } from './history-guard.ts';
 
 const deployed = 'a'.repeat(40);
 const pushed = 'b'.repeat(40);
 const check: HistoryCheck = { repositoryURL: 'https://git.example/shop.git', targetRevision: 'main', applied: deployed, target: pushed, app: 'shop/web' };
 
 describe('the unrelated-history guard', () => {
-  it('guards polls, webhooks and watches, not a person\'s sync or a rollout recheck', () => {
-    assert.equal(isAutomaticSync({ reason: 'poll' }), true);
-    assert.equal(isAutomaticSync({ reason: 'webhook' }), true);
-    assert.equal(isAutomaticSync({ reason: 'manual' }), false);
-    assert.equal(isAutomaticSync({ reason: 'recheck' }), false);
-    assert.equal(isAutomaticSync({ reason: 'webhook', operation: { kind: 'sync' } }), false);
-    assert.equal(isAutomaticSync({ reason: 'poll', operation: { kind: 'rollback', revision: deployed } }), false);
-  });
-
   it('checks nothing before the first deploy or when the target is the deployed commit', () => {
     assert.equal(needsHistoryCheck({ applied: undefined, target: pushed }), false);
     assert.equal(needsHistoryCheck({ applied: pushed, target: pushed }), false);

@@ -6,19 +6,10 @@
  * recent commits still shares an ancestor and is deployed, as Argo CD and Flux
  * do; a person asking for a sync (an API operation) accepts anything.
  *
- * The pure part decides when to ask and what to say; GitSource.sharesHistory
+ * Which triggers are automatic is reconcile/trigger.ts's to say. The pure part
+ * here decides when to ask and what to say; GitSource.sharesHistory
  * answers the question, and an unknown answer never blocks.
  */
-import type { ReconcileJob } from '../queue/reconcile-job.ts';
-
-/**
- * Whether nobody asked for this reconcile through the API, so its target must
- * pass the guard. A recheck follows a rollout already decided, so it is not asked.
- */
-export function isAutomaticSync(job: Pick<ReconcileJob, 'reason' | 'operation'>): boolean {
-  return job.reason !== 'manual' && job.reason !== 'recheck' && job.operation === undefined;
-}
-
 export interface HistoryCheck {
   repositoryURL: string;
   targetRevision: string;

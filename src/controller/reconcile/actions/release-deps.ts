@@ -1,0 +1,45 @@
+/**
+ * What every action that moves the release hands sync/release.ts: the render
+ * of a revision, the Application's own cluster client, the shared reads, and
+ * the options its spec asks for (rollback, health timeout, self-heal, the retry
+ * policy, sync options), resolved here once for all of them.
+ */
+import { advanceRelease, type ReleaseDeps, type ReleaseStep, type ReleaseTrigger, type SyncOptions } from '../../../../sync/index.ts';
+import type { ResolvedApplicationSpec } from '../../../application/index.ts';
+import { revisionRenderer } from '../../render-revision.ts';
+import type { Observed } from '../observe.ts';
+
+/** The sync options an Application's spec asks for, with what a person's operation overrides (prune). */
+export function syncOptionsOf(spec: ResolvedApplicationSpec, appName: string, prune: boolean | undefined): Partial<SyncOptions> {
+  return {
+    prune: prune ?? spec.automated?.prune ?? false,
+    allowEmpty: spec.automated?.allowEmpty ?? false,
+    createNamespace: spec.syncOptions.createNamespace,
+    destinationNamespace: spec.destinationNamespace,
+    appName,
+    force: spec.syncOptions.force,
+    ...(spec.syncOptions.forceConflicts !== undefined ? { forceConflicts: spec.syncOptions.forceConflicts } : {}),
+    ...(spec.syncOptions.prunePropagationPolicy ? { propagation: spec.syncOptions.prunePropagationPolicy } : {}),
+  };
+}
+
+export function releaseDeps(observed: Observed, refusal?: string): ReleaseDeps {
+  const { app: { spec, key }, deps, context, target, reads, trigger } = observed;
+  return {
+    render: revisionRenderer(context, target, refusal),
+    client: deps.cluster,
+    observer: reads,
+    options: {
+      rollback: spec.rollback.enabled,
+      healthTimeoutMs: spec.rollback.healthTimeoutMs,
+      selfHeal: spec.automated?.selfHeal ?? false,
+      retry: spec.retry,
+      sync: syncOptionsOf(spec, key, trigger.prune),
+    },
+  };
+}
+
+/** One step of the release, started by `trigger`. */
+export async function stepRelease(observed: Observed, trigger: ReleaseTrigger, now: Date, refusal?: string): Promise<ReleaseStep> {
+  return advanceRelease(observed.record, trigger, releaseDeps(observed, refusal), now);
+}

@@ -1,0 +1,35 @@
+/** What a reconcile is handed: the real clients, the stores, and the policy (wired in src/controller/controller.ts). */
+import type { Logger } from '../../log.ts';
+import type { KubeClusterClient } from '../../kube/cluster-client.ts';
+import type { Renderer } from '../../render/render.ts';
+import type { GitSource } from '../../source/git-source.ts';
+import type { GitCredentials } from '../../source/repository.ts';
+import type { NamespacePolicy, SecurityPolicy } from '../../policy/policy.ts';
+import type { AppRegistry, RegisteredApp } from '../app-registry.ts';
+import type { DriftMemo } from '../drift-memo.ts';
+import type { ReleaseStore } from '../release-store.ts';
+import type { StatusSink } from '../status-sink.ts';
+
+export interface ReconcilerDeps {
+  registry: AppRegistry;
+  git: GitSource;
+  renderer: Renderer;
+  cluster: KubeClusterClient;
+  releases: ReleaseStore;
+  status: StatusSink;
+  /** Credentials of an Application's repository (its credentialsSecret, else the controller's). */
+  credentials(app: Extract<RegisteredApp, { valid: true }>): Promise<GitCredentials | undefined>;
+  log: Logger;
+  now?: () => Date;
+  /** The controller-wide security policy (allowed repositories, destinations, cluster-scoped kinds). */
+  policy?: SecurityPolicy;
+  /** The policy of an Application's namespace (its berth-policy ConfigMap), which narrows `policy`. */
+  namespacePolicy?(namespace: string): Promise<NamespacePolicy | undefined>;
+  /**
+   * The cluster client one Application syncs, prunes and reads through: one that
+   * impersonates its ServiceAccount, so RBAC decides what it may do. Default: `cluster`.
+   */
+  clusterFor?(app: Extract<RegisteredApp, { valid: true }>): KubeClusterClient;
+  /** When a poll tick may reuse the last drift check (drift-memo.ts); one per process by default. */
+  driftMemo?: DriftMemo;
+}

@@ -1,0 +1,53 @@
+/**
+ * The record step of a reconcile: persist the release record an action
+ * returned (the store writes nothing when it did not change), check drift for
+ * the status when the observe step did not or an action wrote since, and
+ * publish status, history and Events from that one picture. Returns when to
+ * look again while a release is in flight, so waiting never holds a worker.
+ */
+import { refKey, type ObjectRef } from '../../../objects.ts';
+import type { Health } from '../../../health/index.ts';
+import { observeRollout, recheckOf, type ClusterClient, type ReleaseStep } from '../../../sync/index.ts';
+import type { ReconcileOutcome } from '../../queue/reconcile-job.ts';
+import type { DriftMemo } from '../drift-memo.ts';
+import { buildStatus } from '../status-report.ts';
+import type { ReconcileAction } from './decide.ts';
+import { checkTargetDrift, type Observed, type ObservedDrift } from './observe.ts';
+
+async function liveHealth(cluster: ClusterClient, refs: readonly ObjectRef[]): Promise<Map<string, { ref: ObjectRef; health: Health | undefined }>> {
+  const observed = await observeRollout(cluster, refs, 16);
+  return new Map(observed.map(({ ref, health }) => [refKey(ref), { ref, health }]));
+}
+
+export async function recordOutcome(observed: Observed, action: ReconcileAction, step: ReleaseStep | undefined, memo: DriftMemo, now: Date): Promise<ReconcileOutcome> {
+  const { app, deps, log, target, reads } = observed;
+  const record = step?.record ?? observed.record;
+  if (step) await deps.releases.save(app.application.metadata, record);
+  const recheckAt = step ? step.recheckAt : recheckOf(record, now.getTime());
+
+  // Skipped while a rollout is still being followed; reused from the observe step when nothing was done since.
+  let drift: ObservedDrift | undefined;
+  let error: string | undefined;
+  const acted = (step?.result.actions.length ?? 0) > 0;
+  if (recheckAt === undefined) {
+    drift = acted ? undefined : observed.drift;
+    if (drift === undefined) {
+      const settled = !acted && record.state.status === 'Healthy' && record.appliedRevision === target.commit;
+      try {
+        drift = await checkTargetDrift({ ...observed, record }, memo, now, settled);
+      } catch (cause) {
+        error = cause instanceof Error ? cause.message : String(cause);
+        log.warn({ err: error }, 'drift check failed');
+      }
+    }
+  }
+
+  const health = await liveHealth(reads, record.inventory.entries);
+  const fresh = drift?.recalled === false ? drift.result : undefined;
+  await deps.status.publish(app, buildStatus({ application: app.application, record, drift: drift?.result, health, error, now }), step?.result, { drift: fresh, revision: target.commit });
+  log.info({
+    revision: target.commit, action: action.kind, ...(action.kind === 'report' ? { why: action.reason } : {}),
+    state: record.state.status, sync: drift?.result.status, recheckAt, ...(drift?.recalled ? { driftCheck: 'reused' } : {}),
+  }, 'reconciled');
+  return recheckAt ? { recheckAt } : {};
+}
