@@ -61,8 +61,14 @@ export const sourceSpecSchema = z.strictObject({
   targetRevision: z.string().min(1).default('HEAD').describe('Branch, tag, commit SHA or semver range; default HEAD.'),
   /** Folder inside the repository, `.` for its root. */
   path: z.string().min(1).default('.').describe('Folder inside the repository; default `.`.'),
-  /** Name of a Secret in the Application's namespace with `token`, or `username` and `password`. */
-  credentialsSecret: z.string().min(1).optional(),
+  /**
+   * Name of a Secret in the Application's namespace with `token`, or `username`
+   * and `password`. A DNS subdomain (the pattern of schema.ts), so no `/` or
+   * other namespace can be named.
+   */
+  credentialsSecret: z.string().max(253, { message: 'must be at most 253 characters' })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { message: "must be the name of a Secret in the Application's namespace (a DNS subdomain)" })
+    .optional(),
   /**
    * Reconcile on a new commit only when it changed a file under `path` or one of
    * `watchPaths` (on by default). Turn off for sources that read files elsewhere

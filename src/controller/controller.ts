@@ -14,9 +14,10 @@ import { createClusterClient } from '../kube/cluster-client.ts';
 import { createDiscovery, objectPath } from '../kube/discovery.ts';
 import { loadKubeConfig } from '../kube/kubeconfig.ts';
 import { createRestClient, type RestClient } from '../kube/rest.ts';
-import { impersonatingClient } from '../kube/impersonation.ts';
+import { impersonatingClient, serviceAccountUser } from '../kube/impersonation.ts';
 import { securityPolicyOf, serviceAccountOf } from '../policy/from-config.ts';
-import { readNamespacePolicy } from '../policy/namespace-policy.ts';
+import { createBerthPolicyLookup } from '../policy/berth-policy-cache.ts';
+import { applicationCredentials } from '../policy/application-credentials.ts';
 import type { Logger } from '../log.ts';
 import { resolveQueueOptions } from '../queue/options.ts';
 import { PollSchedulers } from '../queue/poll-schedulers.ts';
@@ -26,7 +27,7 @@ import { startReconcileWorker, type ReconcileWorker } from '../queue/reconcile-w
 import { Renderer } from '../render/render.ts';
 import { GitSource } from '../source/git-source.ts';
 import { RedisFetchCoordinator } from '../source/redis-fetch-coordinator.ts';
-import { credentialsFromEnvironment, credentialsFromSecretData, type GitCredentials } from '../source/repository.ts';
+import { credentialsFromEnvironment } from '../source/repository.ts';
 import { formatRef } from '../../objects.ts';
 import { createAppRegistry, keyOf, type AppOrigin, type AppRegistry, type RegisteredApp } from './app-registry.ts';
 import { createListWatchTransport } from '../kube/list-watch.ts';
@@ -54,13 +55,6 @@ export interface Controller {
   address: { host: string; port: number };
   /** Stop taking work, wait for in-flight reconciles (up to the shutdown timeout), close everything. */
   stop(): Promise<boolean>;
-}
-
-async function readSecretCredentials(rest: RestClient, namespace: string, name: string): Promise<GitCredentials> {
-  const { body } = await rest.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`);
-  const data = (body as { data?: Record<string, string> }).data ?? {};
-  const decoded = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
-  return credentialsFromSecretData(`${namespace}/${name}`, decoded);
 }
 
 /** The release store, telling the managed-object watch every inventory it loads or saves. */
@@ -153,15 +147,22 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
 
   const reconcile = createReconciler({
     registry, git, renderer, cluster, status, log, releases, policy,
-    namespacePolicy: (namespace) => readNamespacePolicy(rest, namespace),
+    namespacePolicy: createBerthPolicyLookup({ rest, controllerNamespace: config.controllerNamespace, log }),
     clusterFor(app) {
       const serviceAccount = serviceAccountOf(app.spec, config);
       if (!serviceAccount) return cluster;
       return createClusterClient(impersonatingClient(rest, { namespace: app.application.metadata.namespace, name: serviceAccount }), discovery);
     },
+    // Read as the Application (its ServiceAccount, else the controller), bound to the Secret's URL prefixes.
     async credentials(app) {
-      const secret = app.spec.source.credentialsSecret;
-      return secret ? readSecretCredentials(rest, app.application.metadata.namespace, secret) : environmentCredentials;
+      const { namespace } = app.application.metadata;
+      const serviceAccount = serviceAccountOf(app.spec, config);
+      const identity = serviceAccount ? { namespace, name: serviceAccount } : undefined;
+      return applicationCredentials({ namespace, secretName: app.spec.source.credentialsSecret, repoURL: app.spec.source.repoURL }, {
+        reader: identity ? impersonatingClient(rest, identity) : rest,
+        identity: identity ? serviceAccountUser(identity) : 'the controller',
+        environment: environmentCredentials, gitCredentialHosts: config.gitCredentialHosts,
+      });
     },
   });
 

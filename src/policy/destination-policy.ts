@@ -1,13 +1,15 @@
 /**
  * Whether an Application may write what it rendered: every object's namespace
  * (objects without one land in the destination namespace) must match
- * --allowed-destinations, and cluster-scoped kinds need --allow-cluster-scoped.
- * Decided over the whole set before anything is applied, so a refusal writes
+ * --allowed-destinations, and cluster-scoped kinds need --allow-cluster-scoped;
+ * every BerthPolicy of the Application's namespace narrows both, and may deny
+ * kinds; nothing may touch Berth's own state (object-policy.ts judges each). Decided over the whole set before anything is applied, so a refusal writes
  * nothing and prunes nothing. The scope of each kind comes from discovery; a
  * kind the server does not serve yet is looked up among the rendered CRDs.
  */
 import { parseApiVersion, type KubeObject } from '../../objects.ts';
-import { allowed, matchesAny, policyRules, refused, type NamespacePolicy, type PolicyDecision, type SecurityPolicy } from './policy.ts';
+import { destinationGates, explainGate, judgeObject, refusalCategories, refusingGate, type RefusalCategory } from './object-policy.ts';
+import { allowed, refused, type NamespacePolicy, type PolicyDecision, type SecurityPolicy } from './policy.ts';
 
 export type KindScope = 'Namespaced' | 'Cluster' | undefined;
 
@@ -16,12 +18,9 @@ export interface DestinationInput {
   destinationNamespace: string;
   /** Each rendered object with its kind's scope from discovery (undefined: not served). */
   objects: readonly { object: KubeObject; scope: KindScope }[];
-  /** The Application namespace's berth-policy, which narrows the controller's. */
+  /** The BerthPolicies of the Application's namespace and Berth's own state, which narrow the controller's. */
   namespacePolicy?: NamespacePolicy | undefined;
 }
-
-/** One list of allowed namespaces and how a refusal names it. */
-interface Gate { patterns: readonly string[]; describe: string }
 
 /** How many refused objects a message lists before counting the rest. */
 const listed = 3;
@@ -47,41 +46,29 @@ function join(problems: string[]): string {
   return problems.length > listed ? `${shown}; and ${problems.length - listed} more` : shown;
 }
 
-export function checkDestinationPolicy(input: DestinationInput, policy: SecurityPolicy): PolicyDecision {
-  const scoped = input.namespacePolicy;
-  const gates: Gate[] = [{ patterns: policy.allowedDestinations, describe: policyRules.allowedDestinations }];
-  if (scoped && scoped.allowedDestinations.length > 0) gates.push({ patterns: scoped.allowedDestinations, describe: `${scoped.source} allowedDestinations` });
-  /** The first gate that refuses `namespace`, if any. */
-  const refusing = (namespace: string): Gate | undefined => gates.find((gate) => !matchesAny(gate.patterns, namespace));
-  const explain = (gate: Gate): string => `${gate.describe} (${gate.patterns.join(', ')})`;
+export function checkDestinationPolicy(input: DestinationInput, security: SecurityPolicy): PolicyDecision {
+  const policy = { security, namespace: input.namespacePolicy };
+  const gates = destinationGates(policy);
+  const gate = refusingGate(gates, input.destinationNamespace);
+  if (gate) return refused(gate.describe, `destination namespace ${input.destinationNamespace} is not allowed by ${explainGate(gate)}`);
 
-  const gate = refusing(input.destinationNamespace);
-  if (gate) return refused(gate.describe, `destination namespace ${input.destinationNamespace} is not allowed by ${explain(gate)}`);
-  const clusterRule = !policy.allowClusterScoped ? `${policyRules.allowClusterScoped}=false`
-    : scoped?.allowClusterScoped === false ? `${scoped.source} allowClusterScoped=false` : undefined;
-  let outsideRule = '';
-  const outside: string[] = [];
-  const clusterScoped: string[] = [];
-  const check = (namespace: string, name: string): void => {
-    const refusedBy = refusing(namespace);
-    if (!refusedBy) return;
-    outsideRule ||= refusedBy.describe;
-    outside.push(`${name}: namespace ${namespace} is not allowed by ${explain(refusedBy)}`);
-  };
+  const found = new Map<RefusalCategory, { rule: string; reason: string; names: string[] }>();
   for (const { object, scope } of input.objects) {
     const resolved = scope ?? scopeFromRenderedCrds(input.objects, object);
-    if (resolved === 'Cluster') {
-      if (clusterRule) clusterScoped.push(nameOf(object, undefined));
-      // A Namespace is where later objects land: the same allow-lists apply to its name.
-      if (object.kind === 'Namespace' && object.apiVersion === 'v1') check(object.metadata.name ?? '', nameOf(object, undefined));
-      continue;
-    }
-    const namespace = object.metadata.namespace || input.destinationNamespace;
-    check(namespace, nameOf(object, namespace));
+    const namespace = resolved === 'Cluster' ? '' : object.metadata.namespace || input.destinationNamespace;
+    const { group } = parseApiVersion(object.apiVersion);
+    const refusal = judgeObject({ group, kind: object.kind, namespace, name: object.metadata.name ?? '' }, policy, gates);
+    if (!refusal) continue;
+    const entry = found.get(refusal.category) ?? { rule: refusal.rule, reason: refusal.reason, names: [] };
+    found.set(refusal.category, entry);
+    const name = nameOf(object, namespace || undefined);
+    // Cluster-scoped refusals share one reason; the others each say their own.
+    entry.names.push(refusal.category === 'clusterScoped' ? name : `${name}: ${refusal.reason}`);
   }
-  if (clusterRule && clusterScoped.length > 0) {
-    return refused(clusterRule.replace(/=false$/, ''), `cluster-scoped objects are not allowed by ${clusterRule}: ${join(clusterScoped)}`);
+  for (const category of refusalCategories) {
+    const entry = found.get(category);
+    if (!entry) continue;
+    return refused(entry.rule, category === 'clusterScoped' ? `${entry.reason}: ${join(entry.names)}` : join(entry.names));
   }
-  if (outside.length > 0) return refused(outsideRule, join(outside));
   return allowed;
 }

@@ -1,46 +1,62 @@
 /**
- * A namespace's own policy: the ConfigMap `berth-policy` in an Application's
- * namespace narrows the controller's for the Applications there, so a cluster
- * admin can give one team `https://github.com/team-a/*` and `team-a-*` without
- * restarting the controller. It can only narrow (see policy.ts). Keys:
+ * The policy of one Application namespace, from the cluster-scoped
+ * BerthPolicies (berth-policy-schema.ts) whose spec.namespaces match it. Each
+ * narrows the controller's policy; together they narrow further (a value must
+ * pass every one), so adding a BerthPolicy can never widen anything. An invalid
+ * BerthPolicy fails closed: the Applications of the namespaces it names (of
+ * every namespace, when even spec.namespaces cannot be read) are refused,
+ * naming the object and the field, until a cluster admin fixes it.
  *
- *   allowedRepos          comma-separated URL globs
- *   allowedDestinations   comma-separated namespace globs
- *   allowClusterScoped    "false" to forbid cluster-scoped kinds
- *
- * An unknown key or a bad value fails closed: the Applications of that
- * namespace are refused until the ConfigMap is fixed, never run unrestricted.
+ * The `berth-policy` ConfigMap that used to live in the tenant's own namespace
+ * is not read: the tenant could write it (issue 13).
  */
-import { KubeApiError, type RestClient } from '../kube/rest.ts';
+import type { KubeObject } from '../../objects.ts';
 import { InvalidSourceError } from '../source/errors.ts';
-import type { NamespacePolicy } from './policy.ts';
+import { berthPolicyKind, berthPolicySpecSchema } from './berth-policy-schema.ts';
+import { matchesGlob, type NamespacePolicy, type NamespaceRules } from './policy.ts';
 
-export const namespacePolicyName = 'berth-policy';
+/** The name of the ConfigMap older releases read; found ones are reported, never obeyed. */
+export const legacyNamespacePolicyName = 'berth-policy';
 
-const keys = new Set(['allowedRepos', 'allowedDestinations', 'allowClusterScoped']);
+const sourceOf = (object: KubeObject): string => `${berthPolicyKind} ${object.metadata.name ?? ''}`;
 
-const list = (value: string | undefined): string[] => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
-
-/** Reads the data of a namespace's berth-policy ConfigMap; throws an InvalidSourceError (NotAllowed) naming a bad key. */
-export function parseNamespacePolicy(namespace: string, data: Readonly<Record<string, string>>): NamespacePolicy {
-  const source = `ConfigMap ${namespace}/${namespacePolicyName}`;
-  for (const key of Object.keys(data)) {
-    if (!keys.has(key)) throw new InvalidSourceError('NotAllowed', `${source}: unknown key ${key} (expected ${[...keys].join(', ')})`);
-  }
-  const clusterScoped = data.allowClusterScoped?.trim();
-  if (clusterScoped !== undefined && clusterScoped !== 'true' && clusterScoped !== 'false') {
-    throw new InvalidSourceError('NotAllowed', `${source}: allowClusterScoped must be "true" or "false", not ${JSON.stringify(clusterScoped)}`);
-  }
-  return { source, allowedRepos: list(data.allowedRepos), allowedDestinations: list(data.allowedDestinations), allowClusterScoped: clusterScoped !== 'false' };
+/** Namespace globs of a spec that did not validate, if they can be read at all. */
+function namedNamespaces(spec: unknown): readonly string[] | undefined {
+  const namespaces = (spec as { namespaces?: unknown } | undefined)?.namespaces;
+  if (!Array.isArray(namespaces) || namespaces.length === 0) return undefined;
+  return namespaces.every((item) => typeof item === 'string') ? namespaces : undefined;
 }
 
-/** The namespace's berth-policy, read with the controller's own identity; undefined when there is none. */
-export async function readNamespacePolicy(rest: RestClient, namespace: string): Promise<NamespacePolicy | undefined> {
-  try {
-    const { body } = await rest.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${namespacePolicyName}`);
-    return parseNamespacePolicy(namespace, (body as { data?: Record<string, string> }).data ?? {});
-  } catch (error) {
-    if (error instanceof KubeApiError && error.status === 404) return undefined;
-    throw error;
+const names = (globs: readonly string[], namespace: string): boolean => globs.some((glob) => matchesGlob(glob, namespace));
+
+/**
+ * What the BerthPolicies `objects` ask of the Applications in `namespace`.
+ * Throws an InvalidSourceError (NotAllowed) when one that may name it is invalid.
+ */
+export function namespacePolicyFrom(objects: readonly KubeObject[], namespace: string, controllerNamespace: string): NamespacePolicy {
+  const rules: NamespaceRules[] = [];
+  for (const object of objects) {
+    const raw = (object as { spec?: unknown }).spec;
+    const parsed = berthPolicySpecSchema.safeParse(raw);
+    if (!parsed.success) {
+      const globs = namedNamespaces(raw);
+      if (globs && !names(globs, namespace)) continue;
+      const problems = parsed.error.issues.map((issue) => `spec${issue.path.map((key) => (typeof key === 'number' ? `[${String(key)}]` : `.${String(key)}`)).join('')}: ${issue.message}`);
+      throw new InvalidSourceError('NotAllowed',
+        `${sourceOf(object)} is invalid (${problems.join('; ')}); the Applications of the namespaces it names are refused until it is fixed`);
+    }
+    const spec = parsed.data;
+    if (!names(spec.namespaces, namespace)) continue;
+    rules.push({
+      source: sourceOf(object),
+      allowedRepos: spec.allowedRepos,
+      allowedDestinations: spec.allowedDestinations,
+      allowClusterScoped: spec.allowClusterScoped,
+      allowedKinds: spec.allowedKinds,
+      deniedKinds: spec.deniedKinds,
+    });
   }
+  // Sorted by source so refusals name the same BerthPolicy whatever order the list came in.
+  rules.sort((a, b) => a.source.localeCompare(b.source));
+  return { namespace, controllerNamespace, rules };
 }

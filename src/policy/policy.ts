@@ -40,24 +40,43 @@ export const policyRules = {
   allowPrivateRepos: '--allow-private-repos',
   allowLinkLocalRepos: '--allow-link-local-repos',
   scheme: 'https-only',
+  /** Objects that are Berth's own state or policy (berth-state.ts). */
+  berthState: 'berth-state',
 } as const;
 export type PolicyRule = (typeof policyRules)[keyof typeof policyRules];
 
 /**
- * What a namespace's `berth-policy` ConfigMap adds for the Applications in it.
- * It can only narrow: a value must match the controller's patterns and these.
+ * What one BerthPolicy (a cluster-scoped object tenants cannot write) asks of
+ * the Applications in the namespaces it names. It can only narrow: a value must
+ * match the controller's patterns and those of every matching BerthPolicy.
  */
-export interface NamespacePolicy {
-  /** `ConfigMap <namespace>/berth-policy`: refusals name it. */
+export interface NamespaceRules {
+  /** `BerthPolicy <name>`: refusals name it, with the field. */
   source: string;
   /** Empty: no narrowing. */
   allowedRepos: readonly string[];
   allowedDestinations: readonly string[];
   /** false forbids cluster-scoped kinds even where the controller allows them. */
   allowClusterScoped: boolean;
+  /** `group/Kind` globs (core group `core`); empty: no narrowing. */
+  allowedKinds: readonly string[];
+  deniedKinds: readonly string[];
 }
 
-/** `rule` is a flag (PolicyRule) or a namespace policy's key (`ConfigMap team/berth-policy allowedRepos`). */
+/**
+ * Everything that narrows the controller's policy for the Applications of one
+ * namespace: the BerthPolicies naming it, and where Berth keeps its own state.
+ */
+export interface NamespacePolicy {
+  /** The Applications' namespace. */
+  namespace: string;
+  /** The controller's namespace (--controller-namespace): tenants elsewhere may not write there. */
+  controllerNamespace: string;
+  /** Every BerthPolicy whose spec.namespaces matches `namespace`; each narrows. */
+  rules: readonly NamespaceRules[];
+}
+
+/** `rule` is a flag (PolicyRule), a BerthPolicy's field (`BerthPolicy team-a allowedRepos`) or `berth-state`. */
 export type PolicyDecision =
   | { allowed: true }
   | { allowed: false; rule: string; message: string };

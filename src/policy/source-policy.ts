@@ -10,7 +10,7 @@ import { allowed, matchesAny, policyRules, refused, type NamespacePolicy, type P
 
 /**
  * `url` is the repository URL as Berth keeps it: without user info (see
- * source/repository.ts). A namespace policy, when given, narrows --allowed-repos.
+ * source/repository.ts). Each BerthPolicy of the namespace, when given, narrows --allowed-repos.
  */
 export function checkSourcePolicy(url: string, policy: SecurityPolicy, namespacePolicy?: NamespacePolicy): PolicyDecision {
   let parsed: URL;
@@ -33,9 +33,10 @@ export function checkSourcePolicy(url: string, policy: SecurityPolicy, namespace
   if (!matchesAny(policy.allowedRepos, url)) {
     return refused(policyRules.allowedRepos, `repository ${url} is not allowed by ${policyRules.allowedRepos} (${policy.allowedRepos.join(', ')})`);
   }
-  if (namespacePolicy && !matchesAny(namespacePolicy.allowedRepos, url)) {
-    const rule = `${namespacePolicy.source} allowedRepos`;
-    return refused(rule, `repository ${url} is not allowed by ${rule} (${namespacePolicy.allowedRepos.join(', ')})`);
+  for (const rules of namespacePolicy?.rules ?? []) {
+    if (matchesAny(rules.allowedRepos, url)) continue;
+    const rule = `${rules.source} allowedRepos`;
+    return refused(rule, `repository ${url} is not allowed by ${rule} (${rules.allowedRepos.join(', ')})`);
   }
   return allowed;
 }

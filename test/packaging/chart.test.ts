@@ -110,6 +110,7 @@ describe('the Berth chart', () => {
     const rules = clusterRoles.flatMap(rulesOf);
     assert.ok(grants(rules, 'berth.dev', 'applications', 'watch'));
     assert.ok(grants(rules, 'berth.dev', 'applications/status', 'patch'));
+    assert.ok(grants(rules, 'berth.dev', 'berthpolicies', 'list'));
     assert.ok(grants(rules, '', 'events', 'create'));
     assert.ok(grants(rules, '', 'configmaps', 'patch'));
     assert.ok(grants(rules, '', 'secrets', 'get'));
@@ -128,8 +129,11 @@ describe('the Berth chart', () => {
     assert.equal((deployment.spec as { replicas: number }).replicas, 3);
     assert.ok(podSpec(deployment).affinity?.podAntiAffinity, 'replicas are spread over nodes');
 
-    // Cluster-wide, only impersonating the groups of the watched namespaces' ServiceAccounts, by name.
-    const clusterRules = objectsOfKind(objects, 'ClusterRole').flatMap(rulesOf) as (Rule & { resourceNames?: string[] })[];
+    // Cluster-wide, only reading BerthPolicies and impersonating the groups of the watched namespaces' ServiceAccounts, by name.
+    const allClusterRules = objectsOfKind(objects, 'ClusterRole').flatMap(rulesOf) as (Rule & { resourceNames?: string[] })[];
+    assert.ok(grants(allClusterRules, 'berth.dev', 'berthpolicies', 'list'), 'BerthPolicies are read cluster-wide');
+    const clusterRules = allClusterRules.filter((r) => !r.resources.includes('berthpolicies'));
+    assert.deepEqual(allClusterRules.filter((r) => r.resources.includes('berthpolicies')).flatMap((r) => r.verbs), ['get', 'list', 'watch']);
     assert.deepEqual(clusterRules.flatMap((r) => r.verbs), ['impersonate'], 'no cluster-wide write rights');
     assert.deepEqual(clusterRules.flatMap((r) => r.resources), ['groups']);
     assert.ok(clusterRules[0]?.resourceNames?.includes('system:serviceaccounts:team-a'));

@@ -4,7 +4,7 @@
  * --allowed-destinations is refused as a whole. Nothing of it is applied, and
  * nothing the previous commit deployed is pruned, although the commit removed
  * it; the release history and the controller's log name the rule. A
- * namespace's berth-policy ConfigMap narrows the allowed repositories for the
+ * BerthPolicy naming a namespace narrows the allowed repositories for the
  * Applications in it: a refused repository is never even fetched.
  */
 import assert from 'node:assert/strict';
@@ -16,6 +16,7 @@ import { eventually } from '../harness/eventually.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease, writeApplicationsFile } from '../controller/replica-fixtures.ts';
 import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { createBerthPolicy, installBerthPolicyCrd } from './tenant-fixtures.ts';
 
 describe('the controller\'s security policy', () => {
   it('refuses a commit that writes outside --allowed-destinations: nothing applied, nothing pruned', { timeout: 180_000 }, async (t) => {
@@ -60,13 +61,13 @@ describe('the controller\'s security policy', () => {
     assert.ok(logged, 'the controller log names the rule');
   });
 
-  it('lets a namespace narrow the allowed repositories with its berth-policy ConfigMap', { timeout: 120_000 }, async (t) => {
+  // This used the tenant's own berth-policy ConfigMap, which the tenant could rewrite (issue 13); a BerthPolicy is cluster-scoped.
+  it('lets a BerthPolicy narrow the allowed repositories of a namespace', { timeout: 120_000 }, async (t) => {
     const namespace = await testNamespace(t, 'ns-policy');
     const rest = await createRestClient(testKubeConfig());
     t.after(() => { rest.close(); });
-    await rest.request('POST', `/api/v1/namespaces/${namespace}/configmaps`, {
-      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'berth-policy' }, data: { allowedRepos: 'https://github.com/team-a/*' } },
-    });
+    await installBerthPolicyCrd(rest);
+    const policyName = await createBerthPolicy(t, rest, { namespaces: [namespace], allowedRepos: ['https://github.com/team-a/*'] });
     const root = await tempDir('berth-policy-git-');
     const repository = await createRepository(root, 'deploy');
     const server = await startGitServer(root);
@@ -76,7 +77,7 @@ describe('the controller\'s security policy', () => {
     const controller = startControllerProcess({ appsFile });
     t.after(async () => { await controller.stop(); });
 
-    const rule = `repository ${server.url('deploy')} is not allowed by ConfigMap ${namespace}/berth-policy allowedRepos (https://github.com/team-a/*)`;
+    const rule = `repository ${server.url('deploy')} is not allowed by BerthPolicy ${policyName} allowedRepos (https://github.com/team-a/*)`;
     await controller.explain(eventually('the refusal to be reported', () =>
       Promise.resolve(controller.logLines().some((line) => JSON.stringify(line).includes(rule)) ? true : undefined), { timeoutMs: 60_000 }));
     assert.equal(await readConfigMapValue(rest, namespace, 'never'), undefined, 'nothing was applied');

@@ -76,6 +76,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end -}}
 
+{{/* Reading BerthPolicies: per-namespace policy that tenants cannot write. Cluster-scoped objects: always a ClusterRole. */}}
+{{- define "berth.policyReadRule" -}}
+- apiGroups: [berth.dev]
+  resources: [berthpolicies]
+  verbs: [get, list, watch]
+{{- end -}}
+
 {{/* The groups a ServiceAccount's token carries, which impersonating one must name too. Not namespaced: always a ClusterRole. */}}
 {{- define "berth.impersonateGroupsRule" -}}
 - apiGroups: [""]
