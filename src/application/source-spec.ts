@@ -55,8 +55,19 @@ export const helmSourceSchema = z.strictObject({
   apiVersions: z.array(z.string().min(1)).default([]),
 });
 
+/**
+ * `scheme://user:token@host`: credentials in a URL end up wherever the URL is
+ * shown (API, `berth status`, Redis, logs), so they are refused, as Flux and
+ * Argo CD users expect, and belong in `credentialsSecret`. A refinement rather
+ * than a CRD pattern: Kubernetes patterns are RE2, which cannot say "no @
+ * before the path" without a lookahead.
+ */
+const urlWithUserInfo = /^https?:\/\/[^/?#]*@/i;
+
 export const sourceSpecSchema = z.strictObject({
-  repoURL: z.string().min(1),
+  repoURL: z.string().min(1).refine((url) => !urlWithUserInfo.test(url.trim()), {
+    message: 'must not carry credentials (user:token@ in the URL): put them in a Secret in the Application\'s namespace and name it in credentialsSecret',
+  }),
   /** Branch, tag, full or short commit SHA, or a semver range over tags. Default: the remote's HEAD. */
   targetRevision: z.string().min(1).default('HEAD').describe('Branch, tag, commit SHA or semver range; default HEAD.'),
   /** Folder inside the repository, `.` for its root. */

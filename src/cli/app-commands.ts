@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { applicationPath, exitCodes } from './api-client.ts';
 import { clientCommand, run } from './client-command.ts';
 import { colorDiff, formatData, formatTable, shortRevision, useColor } from './output.ts';
+import { redactUrlCredentials } from '../log.ts';
 
 interface Summary { key: string; sync: string; health: string; revision?: string; lastSyncAt?: string; release?: string; valid: boolean }
 interface HistoryEntry { id: number; revision: string; initiator: string; phase: string; startedAt: string; finishedAt?: string; message: string }
@@ -44,7 +45,7 @@ export function registerAppCommands(program: Command): void {
       const source = detail.spec?.source;
       const lines = [
         `Name:       ${detail.key}`,
-        `Source:     ${source?.repoURL ?? '-'} @ ${source?.targetRevision ?? '-'} (${source?.path ?? '.'})`,
+        `Source:     ${redactUrlCredentials(source?.repoURL ?? '-')} @ ${source?.targetRevision ?? '-'} (${source?.path ?? '.'})`,
         `Sync:       ${detail.sync}${detail.revision ? ` at ${detail.revision}` : ''}`,
         `Health:     ${detail.health}${detail.status?.health?.message ? ` (${detail.status.health.message})` : ''}`,
         `Release:    ${detail.status?.release ? `${detail.status.release.status}: ${detail.status.release.message}` : '-'}`,

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { jobCountsByState, type JobCounts } from './job-counts.ts';
 import { redisConnectionOptions, type ResolvedQueueOptions } from './options.ts';
+import { redactUrlCredentials } from '../log.ts';
 
 /** One (repository, ref) to poll. `key` identifies it (e.g. normalized URL and ref). */
 export interface PollTarget {
@@ -94,7 +95,8 @@ export class PollSchedulers {
     for (const [id, target] of wanted) {
       const offset = pollOffsetMs(target.key, target.everyMs);
       const current = byId.get(id);
-      const data: PollJob = { key: target.key, repoURL: target.repoURL, ref: target.ref };
+      // Job data is readable by anyone with Redis access: never a URL's credentials, even if one slipped past validation.
+      const data: PollJob = { key: target.key, repoURL: redactUrlCredentials(target.repoURL), ref: target.ref };
       const unchanged = current !== undefined && current.every === target.everyMs && current.offset === offset &&
         current.template?.data?.repoURL === data.repoURL && current.template.data.ref === data.ref && current.template.data.key === data.key;
       if (unchanged) continue;

@@ -2,10 +2,13 @@
  * What the API answers, built from the registry (which Applications exist, and
  * their spec) and the stored status (what the last reconcile found, on any
  * replica). An Application no replica has reconciled yet shows the status it
- * carries in the cluster, if any, else Unknown.
+ * carries in the cluster, if any, else Unknown. No view carries the user-info
+ * of a URL: the spec of an invalid Application is shown as written, and a
+ * status message may quote an error text, so both lose `user:token@` here.
  */
-import type { RegisteredApp } from '../controller/app-registry.ts';
+import type { RegisteredApp } from '../application/app-registry.ts';
 import { parseApplicationKey, type ApplicationStatus, type HistoryRecord } from '../application/index.ts';
+import { redactUrlCredentials, redactUrlCredentialsDeep } from '../log.ts';
 import type { DriftObject, OperationReport, StoredDrift, StoredStatus } from './status-store.ts';
 
 export interface ApplicationSummary {
@@ -25,6 +28,12 @@ export interface ApplicationSummary {
 
 /** The stored status, else the one the Application carried when the registry last saw it. */
 export function statusOf(app: RegisteredApp, stored: StoredStatus | undefined): ApplicationStatus | undefined {
+  const status = unredactedStatusOf(app, stored);
+  return status === undefined ? undefined : redactUrlCredentialsDeep(status);
+}
+
+/** For the summary, which shows no message: no copy per Application of a long list. */
+function unredactedStatusOf(app: RegisteredApp, stored: StoredStatus | undefined): ApplicationStatus | undefined {
   if (stored) return stored.status;
   return app.valid ? app.application.status : undefined;
 }
@@ -34,7 +43,7 @@ function newest(history: readonly HistoryRecord[] | undefined): HistoryRecord | 
 }
 
 export function summaryOf(app: RegisteredApp, stored: StoredStatus | undefined): ApplicationSummary {
-  const status = statusOf(app, stored);
+  const status = unredactedStatusOf(app, stored);
   const last = newest(status?.history);
   return {
     key: app.key,
@@ -61,11 +70,11 @@ export interface ApplicationDetail extends ApplicationSummary {
 export function detailOf(app: RegisteredApp, stored: StoredStatus | undefined): ApplicationDetail {
   return {
     ...summaryOf(app, stored),
-    spec: app.valid ? app.application.spec : (app.raw as { spec?: unknown } | undefined)?.spec,
+    spec: redactUrlCredentialsDeep(app.valid ? app.application.spec : (app.raw as { spec?: unknown } | undefined)?.spec),
     status: statusOf(app, stored),
     updatedAt: stored?.updatedAt,
-    lastOperation: stored?.lastOperation,
-    ...(app.valid ? {} : { problems: app.problems.map(({ path, message }) => ({ path, message })) }),
+    lastOperation: stored?.lastOperation === undefined ? undefined : redactUrlCredentialsDeep(stored.lastOperation),
+    ...(app.valid ? {} : { problems: app.problems.map(({ path, message }) => ({ path, message: redactUrlCredentials(message) })) }),
   };
 }
 
@@ -86,6 +95,7 @@ export function driftOf(app: string, drift: StoredDrift | undefined, status: App
   const health = new Map((status?.resources ?? []).map((row) => [`${row.group}/${row.kind}/${row.namespace ?? ''}/${row.name}`, row.health]));
   return {
     app, ...drift,
+    fallbacks: drift.fallbacks.map((fallback) => ({ ...fallback, message: redactUrlCredentials(fallback.message) })),
     objects: drift.objects.map((object) => {
       const found = health.get(`${object.group}/${object.kind}/${object.namespace}/${object.name}`);
       return found ? { ...object, health: found } : object;
