@@ -44,9 +44,10 @@ describe('policy tenants cannot widen', () => {
     });
     // The tenant, admin of its namespace, widens the ConfigMap, and cannot touch the BerthPolicy.
     const asTenant = await namespaceAdmin(rest, tenant);
-    await asTenant.request('PATCH', `/api/v1/namespaces/${tenant}/configmaps/berth-policy`, {
+    // A new RoleBinding takes a moment to reach the authorizer.
+    await eventually('the tenant to rewrite its berth-policy ConfigMap', () => asTenant.request('PATCH', `/api/v1/namespaces/${tenant}/configmaps/berth-policy`, {
       body: { data: { allowedDestinations: `${tenant},${other}` } }, contentType: 'application/merge-patch+json',
-    });
+    }), { timeoutMs: 30_000 });
     const forbidden = await asTenant.request('POST', berthPoliciesPath, { body: berthPolicy(uniqueName('berth-tenant-policy'), { namespaces: [tenant] }) })
       .then(() => undefined, (error: unknown) => error);
     assert.ok(forbidden instanceof KubeApiError && forbidden.status === 403, `a namespace admin may not create a BerthPolicy (${String(forbidden)})`);
