@@ -18,7 +18,7 @@ function application(name: string): unknown {
   return {
     apiVersion: 'berth.dev/v1alpha1', kind: 'Application', metadata: { name, namespace: 'shop' },
     spec: {
-      source: { repoURL: 'https://deploy:t0ken@git.example.com/team/deploy.git', targetRevision: 'main', path: `apps/${name}` },
+      source: { repoURL: 'https://git.example.com/team/deploy.git', targetRevision: 'main', path: `apps/${name}` },
       destination: { namespace: 'shop' },
       syncPolicy: { automated: { prune: true } },
     },
