@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { applicationCrdFile, applicationCrdYaml } from '../application/crd.ts';
 import { withSettingsTable } from '../config/settings-doc.ts';
+import { berthPolicyCrdFile, berthPolicyCrdYaml } from '../policy/berth-policy-crd.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -22,3 +23,4 @@ function rewrite(relative: string, make: (text: string) => string): void {
 
 rewrite('README.md', withSettingsTable);
 rewrite(applicationCrdFile, applicationCrdYaml);
+rewrite(berthPolicyCrdFile, berthPolicyCrdYaml);
