@@ -10,14 +10,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { dump } from 'js-yaml';
-import { createRestClient } from '../../src/kube/rest.ts';
-import { testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
+import { uniqueName } from '../harness/env.ts';
+import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { freePort } from '../harness/ports.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue } from '../controller/replica-fixtures.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles } from '../source/git-fixtures.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const adminToken = 'cli-admin-token';
@@ -48,13 +48,7 @@ function applicationsFile(dir: string, namespace: string, repoURL: string): stri
 
 describe('the berth client commands', () => {
   it('show, diff, sync, roll back and fail with the documented exit codes', { timeout: 240_000 }, async (t) => {
-    const namespace = await testNamespace(t, 'cli');
-    const rest = await createRestClient(testKubeConfig());
-    t.after(() => { rest.close(); });
-    const dir = await tempDir('cli-git');
-    const repository = await createRepository(dir, 'deploy');
-    const server = await startGitServer(dir);
-    t.after(async () => { await server.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+    const { namespace, rest, root: dir, repository, server } = await integrationSetUp(t, 'cli');
     const first = await commitFiles(repository, {
       'apps/web/config.yaml': configMapYaml(namespace, 'web', 'v1'),
       'apps/auto/config.yaml': configMapYaml(namespace, 'auto', 'v1'),

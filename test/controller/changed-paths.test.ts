@@ -4,24 +4,16 @@
  * adopt the new commit without a sync, unless their filter is switched off.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { describe, it } from 'node:test';
-import { createRestClient } from '../../src/kube/rest.ts';
-import { testKubeConfig, testNamespace } from '../harness/env.ts';
+import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles } from '../source/git-fixtures.ts';
 import { startControllerProcess } from './controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease, writeApplicationsFile } from './replica-fixtures.ts';
 
 describe('the changed-path filter', () => {
   it('syncs only the Applications whose folder a commit touched', { timeout: 180_000 }, async (t) => {
-    const namespace = await testNamespace(t, 'paths');
-    const rest = await createRestClient(testKubeConfig());
-    t.after(() => { rest.close(); });
-    const root = await tempDir('berth-paths-git-');
-    const repository = await createRepository(root, 'deploy');
-    const server = await startGitServer(root);
-    t.after(async () => { await server.close(); fs.rmSync(root, { recursive: true, force: true }); });
+    const { namespace, rest, root, repository, server } = await integrationSetUp(t, 'paths');
 
     const first = await commitFiles(repository, {
       'apps/touched/config.yaml': configMapYaml(namespace, 'touched', 'v1'),

@@ -12,6 +12,7 @@ import { dump } from 'js-yaml';
 import type { KubeObject } from '../../objects.ts';
 import { createRestClient } from '../../src/kube/rest.ts';
 import { testKubeConfig, testNamespace } from '../harness/env.ts';
+import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { neverReadyAnnotation } from '../harness/kwok.ts';
 import { installApplicationCrd } from '../application/install-crd.ts';
@@ -39,13 +40,7 @@ function configMap(namespace: string, value: string): string {
 
 describe('the controller, end to end', () => {
   it('deploys, rolls forward, heals drift, and rolls a failed rollout back', { timeout: 240_000 }, async (t) => {
-    const namespace = await testNamespace(t, 'e2e');
-    const rest = await createRestClient(testKubeConfig());
-    t.after(() => { rest.close(); });
-    const root = await tempDir('berth-e2e-git-');
-    const repository = await createRepository(root, 'deploy');
-    const server = await startGitServer(root);
-    t.after(async () => { await server.close(); fs.rmSync(root, { recursive: true, force: true }); });
+    const { namespace, rest, root, repository, server } = await integrationSetUp(t, 'e2e');
 
     const first = await commitFiles(repository, {
       'apps/web/deployment.yaml': deployment(namespace, 'registry.example/web:1'),

@@ -14,16 +14,15 @@
  * job. The release records' history is checked for overlapping operations too.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { describe, it } from 'node:test';
-import { createRestClient } from '../../src/kube/rest.ts';
 import { resolveQueueOptions } from '../../src/queue/options.ts';
 import { ReconcileQueue } from '../../src/queue/reconcile-queue.ts';
 import type { ReconcileJob } from '../../src/queue/reconcile-job.ts';
-import { redisUrl, testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
+import { redisUrl, uniqueName } from '../harness/env.ts';
+import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles } from '../source/git-fixtures.ts';
 import { startControllerProcess, type ControllerProcess } from './controller-process.ts';
 import {
   configMapYaml, controllerStarted, finishedJobRuns, readConfigMapValue, readRelease, reconciledLines, writeApplicationsFile,
@@ -65,13 +64,7 @@ function assertLinesInsideJobs(app: string, lines: readonly ReconciledLine[], ru
 
 describe('three controllers on one queue', () => {
   it('never reconcile one Application twice at once, and leave each at its last trigger\'s commit', { timeout: 170_000 }, async (t) => {
-    const namespace = await testNamespace(t, 'replicas');
-    const rest = await createRestClient(testKubeConfig());
-    t.after(() => { rest.close(); });
-    const root = await tempDir('replicas-git-');
-    const repository = await createRepository(root, 'deploy');
-    const server = await startGitServer(root);
-    t.after(async () => { await server.close(); fs.rmSync(root, { recursive: true, force: true }); });
+    const { namespace, rest, root, repository, server } = await integrationSetUp(t, 'replicas');
 
     const expected = Array.from({ length: applications }, () => 'v0');
     await commitFiles(repository, Object.fromEntries(expected.map((value, i) =>

@@ -17,6 +17,7 @@ import { createRestClient, type RestClient } from '../../src/kube/rest.ts';
 import { resolveQueueOptions } from '../../src/queue/options.ts';
 import { ReconcileQueue } from '../../src/queue/reconcile-queue.ts';
 import { redisUrl, testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
+import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { freePort } from '../harness/ports.ts';
 import { isRunning, stopProcess } from '../harness/processes.ts';
@@ -60,13 +61,7 @@ const isAlive = (controller: ControllerProcess): boolean => controller.child.exi
 
 describe('a controller killed in the middle of a sync', () => {
   it('leaves the Application to another controller, which finishes it within the stalled-job interval', { timeout: 120_000 }, async (t) => {
-    const namespace = await testNamespace(t, 'worker-death');
-    const rest = await createRestClient(testKubeConfig());
-    t.after(() => { rest.close(); });
-    const root = await tempDir('worker-death-git-');
-    const repository = await createRepository(root, 'deploy');
-    const server = await startGitServer(root);
-    t.after(async () => { await server.close(); fs.rmSync(root, { recursive: true, force: true }); });
+    const { namespace, rest, root, repository, server } = await integrationSetUp(t, 'worker-death');
     const commit = await commitFiles(repository, {
       'apps/slow/presync.yaml': hookPodYaml(namespace),
       'apps/slow/config.yaml': configMapYaml(namespace, 'slow-settings', 'synced'),
@@ -197,13 +192,7 @@ describe('a Redis restart under running controllers', () => {
   });
 
   it('does not stop polling: a commit after the restart is deployed without any trigger', { timeout: 90_000 }, async (t) => {
-    const namespace = await testNamespace(t, 'redis-poll');
-    const rest = await createRestClient(testKubeConfig());
-    t.after(() => { rest.close(); });
-    const root = await tempDir('redis-poll-git-');
-    const repository = await createRepository(root, 'deploy');
-    const server = await startGitServer(root);
-    t.after(async () => { await server.close(); fs.rmSync(root, { recursive: true, force: true }); });
+    const { namespace, rest, root, repository, server } = await integrationSetUp(t, 'redis-poll');
     await commitFiles(repository, { 'apps/web/config.yaml': configMapYaml(namespace, 'web-settings', 'before') }, 'before');
     const appsFile = writeApplicationsFile(root, [{ name: 'web', namespace, repoURL: server.url('deploy'), path: 'apps/web', pollInterval: '2s' }]);
 

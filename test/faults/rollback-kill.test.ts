@@ -10,14 +10,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { dump } from 'js-yaml';
-import { createRestClient } from '../../src/kube/rest.ts';
 import { resolveQueueOptions } from '../../src/queue/options.ts';
 import { ReconcileQueue } from '../../src/queue/reconcile-queue.ts';
-import { redisUrl, testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
+import { redisUrl, uniqueName } from '../harness/env.ts';
+import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { neverReadyAnnotation } from '../harness/kwok.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles } from '../source/git-fixtures.ts';
 import { startControllerProcess, type ControllerProcess } from '../controller/controller-process.ts';
 import { controllerStarted, readRelease } from '../controller/replica-fixtures.ts';
 import { completeHook, hookPodYaml, isAlive, podState } from './fault-fixtures.ts';
@@ -38,14 +38,7 @@ function deploymentYaml(namespace: string, image: string, neverReady: boolean): 
 
 describe('a controller killed in the middle of a rollback', () => {
   it('leaves the rollback to another controller, which ends it at the last healthy commit', { timeout: 150_000 }, async (t) => {
-    const namespace = await testNamespace(t, 'rollback-kill');
-    const rest = await createRestClient(testKubeConfig());
-    t.after(() => { rest.close(); });
-    const root = await tempDir('rollback-kill-git-');
-    t.after(() => { fs.rmSync(root, { recursive: true, force: true }); });
-    const repository = await createRepository(root, 'deploy');
-    const server = await startGitServer(root);
-    t.after(() => server.close());
+    const { namespace, rest, root, repository, server } = await integrationSetUp(t, 'rollback-kill');
     const good = await commitFiles(repository, {
       'apps/web/presync.yaml': hookPodYaml(namespace),
       'apps/web/deployment.yaml': deploymentYaml(namespace, 'registry.example/web:1', false),

@@ -10,9 +10,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { dump } from 'js-yaml';
 import { testNamespace } from '../harness/env.ts';
+import { servedRepository } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles } from '../source/git-fixtures.ts';
 import { parseExposition, samplesOf, valueOf, type Sample } from './exposition.ts';
 
 const sum = (samples: readonly Sample[]): number => samples.reduce((total, sample) => total + sample.value, 0);
@@ -21,10 +22,7 @@ describe('the controller\'s /metrics', () => {
   it('reports the sync, the Application, API requests, Git and the queue after one Application synced', { timeout: 180_000 }, async (t) => {
     const namespace = await testNamespace(t, 'metrics');
     const password = `pw-${Math.random().toString(36).slice(2)}`;
-    const root = await tempDir('berth-metrics-git-');
-    const repository = await createRepository(root, 'deploy');
-    const server = await startGitServer(root, { username: 'deployer', password });
-    t.after(async () => { await server.close(); fs.rmSync(root, { recursive: true, force: true }); });
+    const { root, repository, server } = await servedRepository(t, 'metrics', { username: 'deployer', password });
     const commit = await commitFiles(repository, {
       'apps/web/config.yaml': dump({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-settings', namespace }, data: { greeting: 'hello' } }),
     }, 'first');
@@ -53,7 +51,9 @@ describe('the controller\'s /metrics', () => {
     const { body, contentType, samples } = await controller.explain(eventually('the Application to be reported Synced', async () => {
       const scraped = await scrape();
       const info = samplesOf(scraped.samples, 'berth_application_info', { namespace, name: 'web', sync_status: 'Synced' });
-      return info.length === 1 ? scraped : undefined;
+      // The status is published inside the reconcile, its duration counted once it returns: wait for both.
+      const reconciled = valueOf(scraped.samples, 'berth_reconcile_duration_seconds_count', { result: 'success' }) ?? 0;
+      return info.length === 1 && reconciled >= 1 ? scraped : undefined;
     }, { timeoutMs: 90_000 }));
 
     assert.match(contentType, /^text\/plain/);

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { createRestClient } from '../../src/kube/rest.ts';
 import { testKubeConfig, testNamespace } from '../harness/env.ts';
+import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease, writeApplicationsFile } from '../controller/replica-fixtures.ts';
@@ -20,14 +21,8 @@ import { createBerthPolicy, installBerthPolicyCrd } from './tenant-fixtures.ts';
 
 describe('the controller\'s security policy', () => {
   it('refuses a commit that writes outside --allowed-destinations: nothing applied, nothing pruned', { timeout: 180_000 }, async (t) => {
-    const allowedNamespace = await testNamespace(t, 'policy');
+    const { namespace: allowedNamespace, rest, root, repository, server } = await integrationSetUp(t, 'policy');
     const otherNamespace = await testNamespace(t, 'policy-other');
-    const rest = await createRestClient(testKubeConfig());
-    t.after(() => { rest.close(); });
-    const root = await tempDir('berth-policy-git-');
-    const repository = await createRepository(root, 'deploy');
-    const server = await startGitServer(root);
-    t.after(async () => { await server.close(); fs.rmSync(root, { recursive: true, force: true }); });
 
     const first = await commitFiles(repository, { 'app/keep.yaml': configMapYaml(allowedNamespace, 'keep', 'one') }, 'first');
     const appsFile = writeApplicationsFile(root, [{ name: 'guarded', namespace: allowedNamespace, repoURL: server.url('deploy'), path: 'app', pollInterval: '2s' }]);

@@ -11,12 +11,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { dump } from 'js-yaml';
-import { createRestClient, type RestClient } from '../../src/kube/rest.ts';
-import { testKubeConfig, testNamespace } from '../harness/env.ts';
+import { type RestClient } from '../../src/kube/rest.ts';
+import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease } from '../controller/replica-fixtures.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles } from '../source/git-fixtures.ts';
 
 /** A ServiceAccount that may do anything with ConfigMaps in its namespace, and nothing else. */
 async function configMapDeployer(rest: RestClient, namespace: string, name: string): Promise<void> {
@@ -47,14 +47,8 @@ const failedEntry = async (rest: RestClient, namespace: string, app: string, rev
 
 describe('syncing as the Application\'s ServiceAccount', () => {
   it('lets RBAC decide: the ConfigMap applies, the Secret is Forbidden, nothing is pruned', { timeout: 180_000 }, async (t) => {
-    const namespace = await testNamespace(t, 'impersonate');
-    const rest = await createRestClient(testKubeConfig());
-    t.after(() => { rest.close(); });
+    const { namespace, rest, root, repository, server } = await integrationSetUp(t, 'impersonate');
     await configMapDeployer(rest, namespace, 'deployer');
-    const root = await tempDir('berth-sa-git-');
-    const repository = await createRepository(root, 'deploy');
-    const server = await startGitServer(root);
-    t.after(async () => { await server.close(); fs.rmSync(root, { recursive: true, force: true }); });
 
     const first = await commitFiles(repository, {
       'limited/old.yaml': configMapYaml(namespace, 'old', 'one'),

@@ -6,18 +6,17 @@
  * Redis.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { createRestClient } from '../../src/kube/rest.ts';
 import { resolveQueueOptions } from '../../src/queue/options.ts';
 import { ReconcileQueue } from '../../src/queue/reconcile-queue.ts';
-import { redisUrl, testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
+import { redisUrl, uniqueName } from '../harness/env.ts';
+import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease, writeApplicationsFile } from '../controller/replica-fixtures.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles } from '../source/git-fixtures.ts';
 import { githubHeaders, githubPushBody } from './github-delivery.ts';
 
 const secret = 'e2e-webhook-secret';
@@ -25,13 +24,7 @@ const adminToken = 'e2e-admin-token';
 
 describe('webhook deliveries, end to end', () => {
   it('deploys a signed push at once, refuses a forged one, and queues a redelivery once', { timeout: 180_000 }, async (t) => {
-    const namespace = await testNamespace(t, 'webhook');
-    const rest = await createRestClient(testKubeConfig());
-    t.after(() => { rest.close(); });
-    const root = await tempDir('webhook-git');
-    const repository = await createRepository(root, 'deploy');
-    const server = await startGitServer(root);
-    t.after(async () => { await server.close(); fs.rmSync(root, { recursive: true, force: true }); });
+    const { namespace, rest, root, repository, server } = await integrationSetUp(t, 'webhook');
     const first = await commitFiles(repository, { 'apps/web/config.yaml': configMapYaml(namespace, 'web', 'v1') }, 'first');
 
     // Polling once an hour: only the webhook can bring the next commit in time.
