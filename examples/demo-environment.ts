@@ -15,7 +15,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createRestClient, KubeApiError, type RestClient } from '../src/kube/rest.ts';
 import { startControlPlane } from '../test/harness/control-plane.ts';
 import { freePort } from '../test/harness/ports.ts';
-import { exampleApplications, exampleFiles } from '../test/examples/example-repo.ts';
+import { exampleApplications, exampleFiles } from './example-repo.ts';
 import { createRepository, startGitServer, type TestRepository } from '../test/source/git-fixtures.ts';
 
 const root = path.resolve(import.meta.dirname, '..');

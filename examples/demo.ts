@@ -18,7 +18,6 @@ import path from 'node:path';
 import { dump, load } from 'js-yaml';
 import { eventually } from '../test/harness/eventually.ts';
 import { neverReadyAnnotation } from '../test/harness/kwok.ts';
-import { readRelease } from '../test/controller/replica-fixtures.ts';
 import { commitFiles } from '../test/source/git-fixtures.ts';
 import { createDemoEnvironment, type DemoEnvironment } from './demo-environment.ts';
 
@@ -51,18 +50,29 @@ async function api(env: DemoEnvironment, suffix: string, init: RequestInit = {})
   return fetch(`${env.apiUrl}/api/v1/namespaces/${env.namespace}/applications/${app}${suffix}`, init);
 }
 
-/** Waits for the release record to say Healthy at `revision`, then prints the API's view. */
+/** What the demo reads of `GET /api/v1/namespaces/<ns>/applications/<name>` (public reads are on). */
+interface ApplicationView {
+  sync: string;
+  health: string;
+  status?: {
+    release?: { status: string; revision?: string; lastHealthyRevision?: string; failedRevision?: string };
+    history?: { revision: string; initiator: string; phase: string }[];
+  };
+}
+
+async function applicationView(env: DemoEnvironment): Promise<ApplicationView | undefined> {
+  const response = await api(env, '');
+  return response.ok ? await response.json() as ApplicationView : undefined;
+}
+
+/** Waits for the API to show the release Healthy at `revision`, then prints what it says. */
 async function healthyAt(env: DemoEnvironment, revision: string, what: string): Promise<void> {
-  await eventually(what, async () => {
-    const record = await readRelease(env.rest, env.namespace, app);
-    return record?.state.status === 'Healthy' && record.state.revision === revision ? record : undefined;
+  const view = await eventually(what, async () => {
+    const current = await applicationView(env);
+    const release = current?.status?.release;
+    return release?.status === 'Healthy' && release.revision === revision ? current : undefined;
   }, { timeoutMs: 120_000, intervalMs: 500 });
-  const summary = await eventually('the API to report the revision', async () => {
-    const response = await api(env, '');
-    const body = response.ok ? await response.json() as { sync: string; health: string; revision?: string } : undefined;
-    return body?.revision === revision ? body : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 500 }).catch(() => undefined);
-  say(`   ${app}: ${summary ? `${summary.sync}, ${summary.health}` : 'Healthy'} at ${revision.slice(0, 7)}, image ${await liveImage(env) ?? '?'}`);
+  say(`   ${app}: ${view.sync}, ${view.health} at ${revision.slice(0, 7)}, image ${await liveImage(env) ?? '?'}`);
 }
 
 async function walkthrough(env: DemoEnvironment): Promise<void> {
@@ -109,14 +119,15 @@ async function walkthrough(env: DemoEnvironment): Promise<void> {
   const broken = await commitFiles(env.repository, { [deploymentFile]: deploymentYaml(env, 'registry.example/guestbook:1.2.0', true) }, 'guestbook 1.2.0 (broken)');
   say(`   committed ${broken.slice(0, 7)}: image 1.2.0, whose pods never become Ready (health timeout 20s)`);
   const rolledBack = await eventually('the broken commit to be rolled back', async () => {
-    const record = await readRelease(env.rest, env.namespace, app);
-    return record?.state.failedRevision === broken && record.state.status === 'Healthy' ? record : undefined;
+    const release = (await applicationView(env))?.status?.release;
+    return release?.failedRevision === broken && release.status === 'Healthy' ? release : undefined;
   }, { timeoutMs: 150_000, intervalMs: 1_000 });
-  if (rolledBack.state.lastHealthyRevision !== second) throw new Error(`rolled back to ${String(rolledBack.state.lastHealthyRevision)}, expected ${second}`);
+  if (rolledBack.lastHealthyRevision !== second) throw new Error(`rolled back to ${String(rolledBack.lastHealthyRevision)}, expected ${second}`);
   const image = await liveImage(env);
   if (image !== 'registry.example/guestbook:1.1.0') throw new Error(`after the rollback the image is ${String(image)}`);
   say(`   rolled back to ${second.slice(0, 7)} (image ${image}); ${broken.slice(0, 7)} is marked failed until a new commit`);
-  for (const entry of rolledBack.history.slice(-4)) say(`     ${entry.revision.slice(0, 7)}  ${entry.initiator.padEnd(9)} ${entry.phase}`);
+  const history = (await applicationView(env))?.status?.history ?? [];
+  for (const entry of history.slice(-4)) say(`     ${entry.revision.slice(0, 7)}  ${entry.initiator.padEnd(9)} ${entry.phase}`);
 
   step('Where to look');
   say(`   API:         curl ${env.apiUrl}/api/v1/applications`);

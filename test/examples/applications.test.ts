@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseApplicationsYaml } from '../../src/application/load-file.ts';
 import { helm } from '../packaging/chart-render.ts';
-import { exampleApplications, exampleNames, examplesDir } from './example-repo.ts';
+import { exampleApplications, exampleNames, examplesDir } from '../../examples/example-repo.ts';
 
 describe('the example Applications', () => {
   for (const name of exampleNames) {

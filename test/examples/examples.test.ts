@@ -15,7 +15,7 @@ import { eventually } from '../harness/eventually.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { readRelease } from '../controller/replica-fixtures.ts';
 import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
-import { exampleFiles, writeExampleApplications, type ExampleName } from './example-repo.ts';
+import { exampleFiles, writeExampleApplications, type ExampleName } from '../../examples/example-repo.ts';
 
 interface Container { name: string; image: string; envFrom?: { configMapRef?: { name: string } }[] }
 interface DeploymentSpec { replicas: number; template: { spec: { containers: Container[] } } }

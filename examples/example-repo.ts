@@ -1,5 +1,5 @@
 /**
- * The examples of examples/ as the tests and the demo use them: every file of
+ * The examples of this folder as the demo and the tests use them: every file of
  * one example, ready to commit to a local Git repository, and its
  * application.yaml with the repository URL and namespace of the run put in.
  */
@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dump, loadAll } from 'js-yaml';
 
-export const examplesDir = path.resolve(import.meta.dirname, '../../examples');
+export const examplesDir = import.meta.dirname;
 
 export const exampleNames = ['plain', 'kustomize', 'helm', 'sync-waves'] as const;
 export type ExampleName = (typeof exampleNames)[number];
