@@ -24,7 +24,6 @@ export {
   type ApplicationSyncOptions, type ResolvedApplicationSpec, type ResolvedRetryPolicy,
 } from './resolve.ts';
 export { conditionReasons, findCondition, invalidSpecConditions, removeCondition, setCondition, type ConditionUpdate } from './conditions.ts';
-export { loadApplicationsFile, parseApplicationsYaml, type ApplicationsFile, type InvalidApplication, type LoadApplicationsOptions } from './load-file.ts';
 export { applicationsPath, statusFieldManager, writeApplicationStatus, type WriteStatusOptions } from './status-writer.ts';
 export {
   eventReasons, eventTypes, recordApplicationEvent, redactCredentials,

@@ -12,14 +12,14 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import git from 'isomorphic-git';
 import { dump } from 'js-yaml';
-import { isSourceError, InvalidSourceError } from '../source/errors.ts';
+import { isSourceError, InvalidSourceError } from '../errors.ts';
 import { GitSource } from '../source/git-source.ts';
 import { GitStore } from '../source/git-store.ts';
 import { GitTree } from '../source/git-tree.ts';
 import { credentialsFromEnvironment, parseRepository } from '../source/repository.ts';
 import { LocalTree } from '../render/local-tree.ts';
 import { objectsOf, Renderer } from '../render/render.ts';
-import type { SourceTree } from '../render/source-tree.ts';
+import type { SourceTree } from '../source/source-tree.ts';
 
 interface RenderCommandOptions {
   path: string;

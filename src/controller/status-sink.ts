@@ -15,7 +15,7 @@ import {
 import type { Logger } from '../log.ts';
 import type { RestClient } from '../kube/rest.ts';
 import type { OperationReport, StatusWriter } from '../server/status-store.ts';
-import type { RegisteredApp } from './app-registry.ts';
+import type { RegisteredApp } from '../application/app-registry.ts';
 
 /** What a reconcile found besides the status: the drift report and the commit it compares against. */
 export interface PublishDetails {

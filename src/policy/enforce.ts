@@ -7,7 +7,7 @@
 import type { KubeObject } from '../../objects.ts';
 import { parseApiVersion } from '../../objects.ts';
 import type { ClusterClient } from '../../sync/cluster.ts';
-import { InvalidSourceError } from '../source/errors.ts';
+import { InvalidSourceError } from '../errors.ts';
 import { checkDestinationPolicy, type KindScope } from './destination-policy.ts';
 import type { NamespacePolicy, PolicyDecision, SecurityPolicy } from './policy.ts';
 import { checkSourcePolicy } from './source-policy.ts';

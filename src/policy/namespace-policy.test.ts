@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../objects.ts';
-import { InvalidSourceError } from '../source/errors.ts';
+import { InvalidSourceError } from '../errors.ts';
 import { checkDestinationPolicy } from './destination-policy.ts';
 import { namespacePolicyFrom } from './namespace-policy.ts';
 import { defaultSecurityPolicy, type SecurityPolicy } from './policy.ts';

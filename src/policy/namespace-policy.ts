@@ -11,7 +11,7 @@
  * is not read: the tenant could write it (issue 13).
  */
 import type { KubeObject } from '../../objects.ts';
-import { InvalidSourceError } from '../source/errors.ts';
+import { InvalidSourceError } from '../errors.ts';
 import { berthPolicyKind, berthPolicySpecSchema } from './berth-policy-schema.ts';
 import { matchesGlob, type NamespacePolicy, type NamespaceRules } from './policy.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UnrecoverableError } from 'bullmq';
-import { InvalidSourceError, TransientSourceError } from '../source/errors.ts';
+import { InvalidSourceError, TransientSourceError } from '../errors.ts';
 import { TransientSyncError, UnrecoverableSyncError } from '../../sync/errors.ts';
 import { isUnrecoverable, toQueueError } from './errors.ts';
 

@@ -8,9 +8,9 @@
  */
 import path from 'node:path';
 import type { DirectorySource } from '../application/source-spec.ts';
-import { InvalidSourceError } from '../source/errors.ts';
+import { InvalidSourceError } from '../errors.ts';
 import { parseManifestFile, type Manifest } from './manifests.ts';
-import type { SourceTree } from './source-tree.ts';
+import type { SourceTree } from '../source/source-tree.ts';
 
 const manifestExtension = /\.(ya?ml|json)$/i;
 

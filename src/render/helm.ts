@@ -8,10 +8,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { HelmSource } from '../application/source-spec.ts';
-import { InvalidSourceError } from '../source/errors.ts';
+import { InvalidSourceError } from '../errors.ts';
 import { parseManifestFile, type Manifest } from './manifests.ts';
 import { runTool, type ToolLimits } from './run-tool.ts';
-import { normalizeTreePath, type SourceTree } from './source-tree.ts';
+import { normalizeTreePath, type SourceTree } from '../source/source-tree.ts';
 
 export interface HelmRun {
   tree: SourceTree;

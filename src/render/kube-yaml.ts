@@ -15,7 +15,7 @@ import {
   constructFromEvents, defineMappingTag, defineScalarTag, EVENT_ID, getScalarValue, mapTag, mergeTag, NOT_RESOLVED,
   parseEvents, Schema, SCALAR_STYLE, seqTag, strTag, YAMLException, type Event,
 } from 'js-yaml';
-import { InvalidSourceError } from '../source/errors.ts';
+import { InvalidSourceError } from '../errors.ts';
 
 /** Expanded size one document may reach through aliases (an alias bomb stops here). */
 const maxNodesPerDocument = 1_000_000;

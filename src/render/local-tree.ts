@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidSourceError } from '../source/errors.ts';
-import { normalizeTreePath, type EntryType, type SourceTree, type TreeEntry } from './source-tree.ts';
+import { InvalidSourceError } from '../errors.ts';
+import { normalizeTreePath, type EntryType, type SourceTree, type TreeEntry } from '../source/source-tree.ts';
 
 function typeOf(stats: { isDirectory(): boolean; isSymbolicLink(): boolean; isFile(): boolean }): EntryType | undefined {
   if (stats.isSymbolicLink()) return 'symlink';

@@ -15,7 +15,7 @@
  */
 import type { KubeObject } from '../../objects.ts';
 import { formatRef, refKey, refOf } from '../../objects.ts';
-import { InvalidSourceError } from '../source/errors.ts';
+import { InvalidSourceError } from '../errors.ts';
 import { parseYamlDocuments, type YamlDocument } from './kube-yaml.ts';
 
 /** One rendered object and where it came from. */

@@ -16,12 +16,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KubeObject } from '../../objects.ts';
 import type { DirectorySource, HelmSource, KustomizeSource } from '../application/source-spec.ts';
-import { InvalidSourceError } from '../source/errors.ts';
+import { InvalidSourceError } from '../errors.ts';
 import { renderDirectory } from './directory.ts';
 import { findHelm, renderHelm } from './helm.ts';
 import { findKustomize, renderKustomize, type KustomizeBinary } from './kustomize.ts';
 import { checkUnique, type Manifest } from './manifests.ts';
-import { normalizeTreePath, type SourceTree } from './source-tree.ts';
+import { normalizeTreePath, type SourceTree } from '../source/source-tree.ts';
 import type { ToolLimits } from './run-tool.ts';
 
 export const RenderKind = { Directory: 'directory', Kustomize: 'kustomize', Helm: 'helm' } as const;

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidSourceError, TransientSourceError } from '../source/errors.ts';
+import { InvalidSourceError, TransientSourceError } from '../errors.ts';
 
 export interface ToolLimits {
   timeoutMs: number;

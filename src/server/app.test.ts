@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createAppRegistry } from '../controller/app-registry.ts';
+import { createAppRegistry } from '../application/app-registry.ts';
 import { createLogger } from '../log.ts';
 import type { ReconcileJob } from '../queue/reconcile-job.ts';
 import { githubHeaders, githubPushBody } from '../../test/server/github-delivery.ts';

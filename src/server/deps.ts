@@ -3,7 +3,7 @@
  * status store, the queue, the delivery log and the metrics, so routes can be
  * tested with small in-memory stand-ins and the server depends on nothing else.
  */
-import type { AppRegistry } from '../controller/app-registry.ts';
+import type { AppRegistry } from '../application/app-registry.ts';
 import type { Logger } from '../log.ts';
 import type { ReconcileJob } from '../queue/reconcile-job.ts';
 import type { AuthOptions } from './auth.ts';

@@ -6,7 +6,7 @@
  * of a URL: the spec of an invalid Application is shown as written, and a
  * status message may quote an error text, so both lose `user:token@` here.
  */
-import type { RegisteredApp } from '../controller/app-registry.ts';
+import type { RegisteredApp } from '../application/app-registry.ts';
 import { parseApplicationKey, type ApplicationStatus, type HistoryRecord } from '../application/index.ts';
 import { redactUrlCredentials, redactUrlCredentialsDeep } from '../log.ts';
 import type { DriftObject, OperationReport, StoredDrift, StoredStatus } from './status-store.ts';

@@ -4,7 +4,7 @@
  * the controller can report. Credentials never reach a message: URLs are
  * stored without user info and server answers are not quoted.
  */
-import { InvalidSourceError, isSourceError, TransientSourceError, type SourceError } from './errors.ts';
+import { InvalidSourceError, isSourceError, TransientSourceError, type SourceError } from '../errors.ts';
 import { TransferLimitError } from './http-client.ts';
 import { PolicyError } from '../policy/policy.ts';
 

@@ -19,7 +19,7 @@
  */
 import path from 'node:path';
 import git from 'isomorphic-git';
-import { InvalidSourceError } from './errors.ts';
+import { InvalidSourceError } from '../errors.ts';
 import { KeyedMutex, MemoryFetchCoordinator, SingleFlight, type FetchCoordinator } from './fetch-coordinator.ts';
 import { toSourceError } from './git-errors.ts';
 import { GitStore } from './git-store.ts';

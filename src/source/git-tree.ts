@@ -10,9 +10,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import git from 'isomorphic-git';
 import type { TreeEntry as GitTreeEntry } from 'isomorphic-git';
-import { normalizeTreePath, type EntryType, type SourceTree, type TreeEntry } from '../render/source-tree.ts';
+import { normalizeTreePath, type EntryType, type SourceTree, type TreeEntry } from './source-tree.ts';
 import type { GitStore } from './git-store.ts';
-import { InvalidSourceError, TransientSourceError } from './errors.ts';
+import { InvalidSourceError, TransientSourceError } from '../errors.ts';
 
 function entryType(mode: string): EntryType {
   if (mode === '040000') return 'directory';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InvalidSourceError } from './errors.ts';
+import { InvalidSourceError } from '../errors.ts';
 import { authorizationHeader, credentialsFromSecretData, parseRepository, repositoryKey } from './repository.ts';
 
 function rejected(url: string): string {

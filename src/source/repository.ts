@@ -6,7 +6,7 @@
  * (isomorphic-git, Berth's Git client, speaks only smart HTTP).
  */
 import { createHash } from 'node:crypto';
-import { InvalidSourceError } from './errors.ts';
+import { InvalidSourceError } from '../errors.ts';
 
 /** HTTPS credentials, sent up front with every request (no 401 round trip). */
 export type GitCredentials =

@@ -1,9 +1,30 @@
 // The layering of ../shared/DESIGN.md, checked on every test run:
 //   src ──► sync ──► diff, health;  src ──► webhooks, diff, health.
 // diff/, health/ and webhooks/ are pure leaves; sync/ reaches the world only
-// through interfaces it is handed, never through src/.
-/** @type {import('dependency-cruiser').IConfiguration} */
+// through interfaces it is handed, never through src/. Cycles are forbidden
+// between files and between folders (src/render and src/source importing each
+// other is one module spread over two folders, even with no file-level cycle).
+/**
+ * Folder cycles are checked by a cruise of the product folders without unit tests
+ * (`folderForbidden`, `folderOptions`, run by layering.test.ts): a unit test beside
+ * the code may use a helper under test/, and test/ imports src/, which is no cycle
+ * of the product. So they are not among `forbidden`, which sees tests too.
+ */
+const folderForbidden = [
+  {
+    name: 'no-folder-cycles',
+    comment: 'Folders depend one way: when two import each other (even through others), a type or function sits in the wrong one; move it.',
+    severity: 'error',
+    scope: 'folder',
+    from: {},
+    to: { circular: true },
+  },
+];
+
+/** @type {import('dependency-cruiser').IConfiguration & { folderForbidden: unknown[], folderOptions: object }} */
 module.exports = {
+  folderForbidden,
+  folderOptions: { exclude: { path: '\\.test\\.ts$' } },
   forbidden: [
     {
       name: 'no-cycles',

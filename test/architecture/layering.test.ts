@@ -1,7 +1,7 @@
 /**
- * The layering of ../shared/DESIGN.md and zero import cycles, as a test: the real
- * tree must pass, and a small tree that breaks each rule must fail, so the check
- * itself is known to work.
+ * The layering of ../shared/DESIGN.md and zero import cycles, between files and
+ * between folders, as a test: the real tree must pass, and a small tree that
+ * breaks each rule must fail, so the check itself is known to work.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,21 +12,37 @@ import { describe, it } from 'node:test';
 import { cruise, type ICruiseOptions, type IReporterOutput } from 'dependency-cruiser';
 
 const require = createRequire(import.meta.url);
-const rules = require('./dependency-rules.cjs') as ICruiseOptions & { forbidden: unknown[]; options: ICruiseOptions };
+interface Rules {
+  forbidden: unknown[];
+  options: ICruiseOptions;
+  folderForbidden: unknown[];
+  folderOptions: ICruiseOptions;
+}
+const rules = require('./dependency-rules.cjs') as Rules;
 const root = path.resolve(import.meta.dirname, '../..');
 const layers = ['objects.ts', 'src', 'sync', 'diff', 'health', 'webhooks', 'test', 'bench'];
+/** The product: folder cycles are looked for here, without unit tests (see dependency-rules.cjs). */
+const product = new Set(['objects.ts', 'src', 'sync', 'diff', 'health', 'webhooks']);
 
-async function violations(baseDir: string, folders: string[]): Promise<string[]> {
+async function cruiseViolations(baseDir: string, folders: string[], forbidden: unknown[], extra: ICruiseOptions): Promise<string[]> {
   const previous = process.cwd();
   process.chdir(baseDir);
   try {
-    const options: ICruiseOptions = { ...rules.options, ruleSet: { forbidden: rules.forbidden }, validate: true } as ICruiseOptions;
+    const options = { ...rules.options, ...extra, ruleSet: { forbidden }, validate: true } as ICruiseOptions;
     const result: IReporterOutput = await cruise(folders.filter((f) => fs.existsSync(path.join(baseDir, f))), options);
     if (typeof result.output === 'string') throw new Error('expected a structured cruise result');
-    return result.output.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
+    return result.output.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}${v.cycle ? ` (cycle: ${v.cycle.map((step) => step.name).join(' -> ')})` : ''}`);
   } finally {
     process.chdir(previous);
   }
+}
+
+/** Violations of the file rules in `folders`, then of the folder rules in the product folders among them. */
+async function violations(baseDir: string, folders: string[]): Promise<string[]> {
+  return [
+    ...await cruiseViolations(baseDir, folders, rules.forbidden, {}),
+    ...await cruiseViolations(baseDir, folders.filter((folder) => product.has(folder)), rules.folderForbidden, rules.folderOptions),
+  ];
 }
 
 function writeTree(files: Record<string, string>): string {
@@ -59,5 +75,35 @@ describe('layering', () => {
     assert.ok(found.some((v) => v.startsWith('no-cycles:')), found.join('\n'));
     assert.ok(found.some((v) => v.startsWith('health-does-not-need-diff: health/assess.ts -> diff/normalize.ts')), found.join('\n'));
     assert.ok(found.some((v) => v.startsWith('shared-objects-are-the-leaf-of-leaves: objects.ts -> health/assess.ts')), found.join('\n'));
+  });
+
+  it('catches two folders that import each other without any file-level cycle', async (t) => {
+    // render/manifests.ts -> source/errors.ts and source/git-tree.ts -> render/tree.ts:
+    // no file imports itself back, yet src/render and src/source are one module.
+    const dir = writeTree({
+      'src/render/manifests.ts': "import { InvalidSourceError } from '../source/errors.ts';\nexport const parse = () => new InvalidSourceError();\n",
+      'src/render/tree.ts': 'export interface SourceTree { read(path: string): string }\n',
+      'src/source/errors.ts': 'export class InvalidSourceError extends Error {}\n',
+      'src/source/git-tree.ts': "import type { SourceTree } from '../render/tree.ts';\nexport const tree: SourceTree = { read: (path) => path };\n",
+      'src/cli/main.ts': "import { parse } from '../render/manifests.ts';\nimport { tree } from '../source/git-tree.ts';\nexport const run = () => [parse(), tree];\n",
+    });
+    t.after(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+    const found = await violations(dir, ['src']);
+    assert.ok(found.some((v) => v.startsWith('no-folder-cycles: src/render -> src/source')), found.join('\n'));
+    assert.ok(found.some((v) => v.startsWith('no-folder-cycles: src/source -> src/render')), found.join('\n'));
+    assert.ok(!found.some((v) => v.startsWith('no-cycles:')), `no file-level cycle was planted:\n${found.join('\n')}`);
+    assert.ok(!found.some((v) => v.includes('src/cli')), `src/cli only depends on both:\n${found.join('\n')}`);
+  });
+
+  it('catches a folder cycle through a third folder', async (t) => {
+    const dir = writeTree({
+      'src/a/one.ts': "import { two } from '../b/two.ts';\nexport const one = two;\n",
+      'src/b/two.ts': "import { three } from '../c/three.ts';\nexport const two = three;\n",
+      'src/c/three.ts': "import { four } from '../a/four.ts';\nexport const three = four;\n",
+      'src/a/four.ts': 'export const four = 4;\n',
+    });
+    t.after(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+    const found = await violations(dir, ['src']);
+    assert.ok(found.some((v) => v.startsWith('no-folder-cycles: src/c -> src/a')), found.join('\n'));
   });
 });

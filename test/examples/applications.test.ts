@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { parseApplicationsYaml } from '../../src/application/load-file.ts';
+import { parseApplicationsYaml } from '../../src/controller/applications-file.ts';
 import { helm } from '../packaging/chart-render.ts';
 import { exampleApplications, exampleNames, examplesDir } from '../../examples/example-repo.ts';
 

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isSourceError } from '../../src/source/errors.ts';
+import { isSourceError } from '../../src/errors.ts';
 import { GitSource } from '../../src/source/git-source.ts';
 import { parseRepository, type Repository } from '../../src/source/repository.ts';
 import { commitFiles, createRepository, startGitServer, tempDir, type GitServer } from '../source/git-fixtures.ts';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { InvalidSourceError } from '../../src/source/errors.ts';
+import { InvalidSourceError } from '../../src/errors.ts';
 import { LocalTree } from '../../src/render/local-tree.ts';
 import { Renderer } from '../../src/render/render.ts';
 import { tempDir } from '../source/git-fixtures.ts';

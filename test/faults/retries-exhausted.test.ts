@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ReconcileQueue } from '../../src/queue/reconcile-queue.ts';
 import { startReconcileWorker } from '../../src/queue/reconcile-worker.ts';
 import type { ReconcileJob } from '../../src/queue/reconcile-job.ts';
-import { InvalidSourceError } from '../../src/source/errors.ts';
+import { InvalidSourceError } from '../../src/errors.ts';
 import { TransientSyncError } from '../../sync/errors.ts';
 import { eventually } from '../harness/eventually.ts';
 import { cleanUpPrefix, testQueueOptions } from '../queue/helpers.ts';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { createAppRegistry } from '../../src/controller/app-registry.ts';
+import { createAppRegistry } from '../../src/application/app-registry.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMetrics } from '../../src/metrics/metrics.ts';
 import { resolveQueueOptions } from '../../src/queue/options.ts';

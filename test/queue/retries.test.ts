@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../harness/eventually.ts';
-import { InvalidSourceError } from '../../src/source/errors.ts';
+import { InvalidSourceError } from '../../src/errors.ts';
 import { TransientSyncError, UnrecoverableSyncError } from '../../sync/errors.ts';
 import type { ResolvedQueueOptions } from '../../src/queue/options.ts';
 import { ReconcileQueue } from '../../src/queue/reconcile-queue.ts';

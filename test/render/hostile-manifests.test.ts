@@ -14,7 +14,7 @@ import { maxManifestFileBytes } from '../../src/render/directory.ts';
 import { LocalTree } from '../../src/render/local-tree.ts';
 import { maxObjectBytes } from '../../src/render/manifests.ts';
 import { Renderer, type RenderRequest } from '../../src/render/render.ts';
-import { InvalidSourceError } from '../../src/source/errors.ts';
+import { InvalidSourceError } from '../../src/errors.ts';
 import { tempDir } from '../source/git-fixtures.ts';
 
 let scratch: string;

@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { helmBinary } from '../harness/assets.ts';
-import { InvalidSourceError } from '../../src/source/errors.ts';
+import { InvalidSourceError } from '../../src/errors.ts';
 import { GitSource } from '../../src/source/git-source.ts';
 import { parseRepository } from '../../src/source/repository.ts';
 import { LocalTree } from '../../src/render/local-tree.ts';

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { guardedLookup, type ResolveAll } from '../../src/policy/guarded-lookup.ts';
 import { PolicyError } from '../../src/policy/policy.ts';
-import { InvalidSourceError } from '../../src/source/errors.ts';
+import { InvalidSourceError } from '../../src/errors.ts';
 import { GitSource } from '../../src/source/git-source.ts';
 import { parseRepository } from '../../src/source/repository.ts';
 import { commitFiles, createRepository, startGitServer, tempDir, type GitServer } from '../source/git-fixtures.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createStatusSink } from '../../src/controller/status-sink.ts';
-import { createAppRegistry, type RegisteredApp } from '../../src/controller/app-registry.ts';
+import { createAppRegistry, type RegisteredApp } from '../../src/application/app-registry.ts';
 import { createLogger } from '../../src/log.ts';
 import { RedisDeliveryLog } from '../../src/server/delivery-log.ts';
 import { RedisStatusStore } from '../../src/server/status-store.ts';

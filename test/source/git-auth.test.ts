@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { InvalidSourceError } from '../../src/source/errors.ts';
+import { InvalidSourceError } from '../../src/errors.ts';
 import { GitSource } from '../../src/source/git-source.ts';
 import { parseRepository, type GitCredentials } from '../../src/source/repository.ts';
 import { commitFiles, createRepository, startGitServer, tempDir, type GitServer } from './git-fixtures.ts';

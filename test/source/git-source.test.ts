@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { InvalidSourceError, TransientSourceError } from '../../src/source/errors.ts';
+import { InvalidSourceError, TransientSourceError } from '../../src/errors.ts';
 import { GitSource } from '../../src/source/git-source.ts';
 import { touchesAny } from '../../src/source/git-tree.ts';
 import { parseRepository } from '../../src/source/repository.ts';

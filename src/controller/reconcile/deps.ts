@@ -5,7 +5,7 @@ import type { Renderer } from '../../render/render.ts';
 import type { GitSource } from '../../source/git-source.ts';
 import type { GitCredentials } from '../../source/repository.ts';
 import type { NamespacePolicy, SecurityPolicy } from '../../policy/policy.ts';
-import type { AppRegistry, RegisteredApp } from '../app-registry.ts';
+import type { AppRegistry, RegisteredApp } from '../../application/app-registry.ts';
 import type { DriftMemo } from '../drift-memo.ts';
 import type { ReleaseStore } from '../release-store.ts';
 import type { StatusSink } from '../status-sink.ts';

@@ -17,12 +17,12 @@ import { checkDrift, type DriftCheckResult } from '../../../sync/drift-check.ts'
 import { sharedReads, type SharedReads } from '../../../sync/shared-reads.ts';
 import type { ApplicationDiff } from '../../../diff/index.ts';
 import type { ReconcileContext, ReconcileJob } from '../../queue/reconcile-job.ts';
-import { InvalidSourceError } from '../../source/errors.ts';
+import { InvalidSourceError } from '../../errors.ts';
 import type { ResolvedRevision } from '../../source/git-source.ts';
 import { parseRepository } from '../../source/repository.ts';
 import { enforceSourcePolicy } from '../../policy/enforce.ts';
 import type { Logger } from '../../log.ts';
-import type { RegisteredApp } from '../app-registry.ts';
+import type { RegisteredApp } from '../../application/app-registry.ts';
 import type { DriftMemo } from '../drift-memo.ts';
 import { leavesPathsUntouched, renderCommit, resolveTarget, unrelatedHistoryOf, type RenderContext } from '../render-revision.ts';
 import { buildStatus } from '../status-report.ts';

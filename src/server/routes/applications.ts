@@ -5,7 +5,7 @@
  * status store says what the last reconcile (on any replica) found.
  */
 import type { Express, Request, RequestHandler } from 'express';
-import type { RegisteredApp } from '../../controller/app-registry.ts';
+import type { RegisteredApp } from '../../application/app-registry.ts';
 import type { ServerDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { applicationParams, driftQuery, parseRequest } from '../validation.ts';

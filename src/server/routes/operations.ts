@@ -6,7 +6,7 @@
  * with automated sync: its next poll would put the tracked ref straight back.
  */
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
-import type { RegisteredApp } from '../../controller/app-registry.ts';
+import type { RegisteredApp } from '../../application/app-registry.ts';
 import type { ReconcileJob } from '../../queue/reconcile-job.ts';
 import type { ServerDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';

@@ -6,11 +6,11 @@
  * Each wrapper keeps every other member of what it wraps as it is.
  */
 import { parseApplicationKey, type ApplicationStatus } from '../application/index.ts';
-import type { AppRegistry } from '../controller/app-registry.ts';
-import type { StatusSink } from '../controller/status-sink.ts';
+import type { AppRegistry } from '../application/app-registry.ts';
+import type { StatusSink } from './status-sink.ts';
 import type { ReconcileFunction } from '../queue/reconcile-job.ts';
 import type { ReleaseStepResult } from '../../sync/index.ts';
-import type { ApplicationName, BerthMetrics } from './metrics.ts';
+import type { ApplicationName, BerthMetrics } from '../metrics/metrics.ts';
 
 /** `<namespace>/<name>` as its two parts; a bare name has no namespace. */
 export function applicationName(key: string): ApplicationName {

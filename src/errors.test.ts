@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BerthError, isRetryable, TransientSyncError } from '../../sync/errors.ts';
+import { BerthError, isRetryable, TransientSyncError } from '../sync/errors.ts';
 import { InvalidSourceError, TransientSourceError } from './errors.ts';
 
 describe('source errors speak sync/\'s error contract', () => {

@@ -7,7 +7,7 @@
  * keeps them (parsed, no user info), and a prefix is normalized the same way,
  * so `https://git.example.com` cannot match `https://git.example.com.evil.io/`.
  */
-import { parseRepository } from '../source/repository.ts';
+import { parseRepository } from './repository.ts';
 
 export const repoUrlPrefixesAnnotation = 'berth.dev/repo-url-prefixes';
 

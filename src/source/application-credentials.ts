@@ -9,8 +9,8 @@
  * names the Secret, so the Application shows why and nothing is sent.
  */
 import { KubeApiError, type RestClient } from '../kube/rest.ts';
-import { InvalidSourceError } from '../source/errors.ts';
-import { credentialsFromSecretData, type GitCredentials } from '../source/repository.ts';
+import { InvalidSourceError } from '../errors.ts';
+import { credentialsFromSecretData, type GitCredentials } from './repository.ts';
 import { mayUseControllerCredentials, secretScopeProblem } from './credential-scope.ts';
 
 export interface CredentialsRequest {

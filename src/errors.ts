@@ -13,7 +13,7 @@
  * TransientSourceError is a `TransientSyncError`, so the release step and the
  * queue judge them by `isRetryable` as they are thrown, with no translation.
  */
-import { BerthError, TransientSyncError } from '../../sync/errors.ts';
+import { BerthError, TransientSyncError } from '../sync/errors.ts';
 
 export const SourceFailureReason = {
   InvalidURL: 'InvalidURL',

@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseYamlDocuments } from '../render/kube-yaml.ts';
-import { formatApplicationKey, parseApplication, type Application, type ApplicationKey, type ApplicationProblem } from './parse.ts';
+import { formatApplicationKey, parseApplication, type Application, type ApplicationKey, type ApplicationProblem } from '../application/parse.ts';
 
 export interface InvalidApplication {
   /** `apps.yaml document 2 (line 14)`, `apps.yaml document 1 item 3 (line 1)`. */

@@ -3,13 +3,13 @@ import { describe, it } from 'node:test';
 import type { ReleaseStepResult, SyncResult } from '../../sync/index.ts';
 import type { ApplicationStatus } from '../application/index.ts';
 import { parseExposition, samplesOf, valueOf, type Sample } from '../../test/metrics/exposition.ts';
-import { createAppRegistry, type RegisteredApp } from '../controller/app-registry.ts';
-import { createStatusSink } from '../controller/status-sink.ts';
+import { createAppRegistry, type RegisteredApp } from '../application/app-registry.ts';
+import { createStatusSink } from './status-sink.ts';
 import { createLogger } from '../log.ts';
 import type { ReconcileContext } from '../queue/reconcile-job.ts';
 import type { StatusWriter } from '../server/status-store.ts';
-import { applicationName, forgettingRemoved, reportingStatus, timedReconcile } from './instrument.ts';
-import { createMetrics, type BerthMetrics } from './metrics.ts';
+import { applicationName, forgettingRemoved, reportingStatus, timedReconcile } from './metrics-instrument.ts';
+import { createMetrics, type BerthMetrics } from '../metrics/metrics.ts';
 
 const log = createLogger('silent');
 const commit = 'c'.repeat(40);

@@ -9,7 +9,7 @@ import { normalizeRepositoryUrl } from '../../webhooks/index.ts';
 import {
   formatApplicationKey, parseApplication, resolveApplicationSpec,
   type Application, type ApplicationKey, type ApplicationProblem, type ResolvedApplicationSpec,
-} from '../application/index.ts';
+} from './index.ts';
 import type { PollTarget } from '../queue/poll-schedulers.ts';
 
 export type AppOrigin = 'file' | 'cluster';

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadApplicationsFile, parseApplicationsYaml } from './load-file.ts';
+import { loadApplicationsFile, parseApplicationsYaml } from './applications-file.ts';
 
 const app = (name: string, extra = '') => `apiVersion: berth.dev/v1alpha1
 kind: Application
