@@ -15,7 +15,11 @@
  *   tree             reads a commit without a checkout, for the renderers.
  *
  * Every failure is an InvalidSourceError or a TransientSourceError whose message
- * starts with `<url>@<revision>`.
+ * starts with `<url>@<revision>`. What a fetch brings is capped on the wire
+ * (maxFetchBytes) and inflated (maxObjectBytes, maxRepositoryBytes, checked before
+ * isomorphic-git inflates the pack): a repository over a cap fails with
+ * InvalidSourceError('FetchTooLarge') and costs the controller little memory, so
+ * a hostile repository cannot take down the Applications of other repositories.
  */
 import path from 'node:path';
 import git from 'isomorphic-git';
@@ -25,6 +29,7 @@ import { toSourceError } from './git-errors.ts';
 import { GitStore } from './git-store.ts';
 import { changedPathsBetween, GitTree } from './git-tree.ts';
 import { createHttpClient, type HttpLimits } from './http-client.ts';
+import { defaultPackLimits } from './pack-limits.ts';
 import type { NetworkPolicy } from '../policy/guarded-lookup.ts';
 import { authorizationHeader, repositoryKey, type Repository } from './repository.ts';
 import { resolveRevision as resolveAgainst, type AdvertisedRef, type RevisionKind } from './revision.ts';
@@ -38,6 +43,14 @@ export interface GitSourceOptions {
   requestTimeoutMs?: number;
   /** Bytes one fetch may download; default 1 GiB. */
   maxFetchBytes?: number;
+  /**
+   * Inflated bytes one Git object may have (a blob, tree, commit, or the object a
+   * delta builds); a fetch bringing a larger one fails before the pack is indexed.
+   * Default 128 MiB.
+   */
+  maxObjectBytes?: number;
+  /** Inflated bytes all the objects one fetch brings may have together; default 1 GiB. */
+  maxRepositoryBytes?: number;
   /** How long advertised refs are reused without asking the server; default 10 s. */
   refsMaxAgeMs?: number;
   /** How long one replica may hold the right to ask the server; default 15 s. */
@@ -72,7 +85,11 @@ export interface FetchOutcome {
   bytes: number;
 }
 
-const defaults = { requestTimeoutMs: 60_000, maxFetchBytes: 1024 ** 3, refsMaxAgeMs: 10_000, lockTtlMs: 15_000 } as const;
+const defaults = {
+  requestTimeoutMs: 60_000, maxFetchBytes: 1024 ** 3,
+  maxObjectBytes: defaultPackLimits.maxObjectBytes, maxRepositoryBytes: defaultPackLimits.maxTotalBytes,
+  refsMaxAgeMs: 10_000, lockTtlMs: 15_000,
+} as const;
 
 export class GitSource {
   readonly #options: Required<Omit<GitSourceOptions, 'coordinator' | 'network' | 'onRemote'>> & Pick<GitSourceOptions, 'network'>;
@@ -110,7 +127,9 @@ export class GitSource {
     const key = repositoryKey(repository);
     let store = this.#stores.get(key);
     if (!store) {
-      store = new GitStore(path.join(this.#options.cacheDir, `${key}.git`));
+      store = new GitStore(path.join(this.#options.cacheDir, `${key}.git`), {
+        maxObjectBytes: this.#options.maxObjectBytes, maxTotalBytes: this.#options.maxRepositoryBytes,
+      });
       this.#stores.set(key, store);
     }
     await store.init();

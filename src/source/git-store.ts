@@ -5,12 +5,17 @@
  * ref we already hold so a new commit brings only the objects it changed.
  * Berth keeps its own refs (`refs/berth/<ref>`) recording the last commit
  * fetched for each remote ref, which is how it notices a force push.
+ * Every pack a fetch brings is checked against the store's PackLimits before
+ * isomorphic-git writes or indexes it (pack-limits.ts): a pack over a cap is
+ * never written, and the shallow list the fetch had already updated is put
+ * back, so the store is as it was before the fetch.
  * All writes to one store are serialised by the caller (GitSource).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import git from 'isomorphic-git';
-import type { CommitObject, HttpClient } from 'isomorphic-git';
+import type { CommitObject, HttpClient, PromiseFsClient } from 'isomorphic-git';
+import { assertPackWithinLimits, defaultPackLimits, type PackLimits } from './pack-limits.ts';
 
 const berthRefs = 'refs/berth/';
 const lastFetched = `${berthRefs}last-fetched`;
@@ -22,6 +27,32 @@ function isTransferLimit(error: unknown): boolean {
     current = current.cause;
   }
   return false;
+}
+
+/** What isomorphic-git writes a fetched pack as (`objects/pack/pack-<sha>.pack`); its index is written after. */
+const packFile = /[/\\]objects[/\\]pack[/\\]pack-[0-9a-f]+\.pack$/;
+
+/**
+ * node:fs for isomorphic-git, except that a pack is checked against `limits`
+ * before it is written. isomorphic-git writes the pack, then indexes it from the
+ * same buffer, so refusing the write refuses the indexing too. It retries a
+ * failed write once (after creating the folder): the verdict is kept per buffer.
+ */
+function limitedFs(limits: PackLimits): PromiseFsClient {
+  const verdicts = new WeakMap<object, Promise<unknown>>();
+  const writeFile = async (file: string, data: unknown, options?: fs.WriteFileOptions): Promise<void> => {
+    if (packFile.test(file) && data instanceof Uint8Array) {
+      let verdict = verdicts.get(data);
+      if (!verdict) {
+        verdict = assertPackWithinLimits(data, limits);
+        verdicts.set(data, verdict);
+      }
+      await verdict;
+    }
+    await fs.promises.writeFile(file, data as Uint8Array | string, options);
+  };
+  const { readFile, unlink, readdir, mkdir, rmdir, stat, lstat, readlink, symlink, chmod, rm } = fs.promises;
+  return { promises: { readFile, writeFile, unlink, readdir, mkdir, rmdir, stat, lstat, readlink, symlink, chmod, rm } as PromiseFsClient['promises'] };
 }
 
 export interface StoreFetchOptions {
@@ -38,8 +69,29 @@ export class GitStore {
   /** Why a read of an object this store should hold failed; the next fetch starts the store afresh. */
   #damaged: string | undefined;
 
-  constructor(gitdir: string) {
+  readonly #fetchFs: PromiseFsClient;
+
+  constructor(gitdir: string, limits: PackLimits = defaultPackLimits) {
     this.gitdir = gitdir;
+    this.#fetchFs = limitedFs(limits);
+  }
+
+  /**
+   * Runs one isomorphic-git fetch with the pack caps. isomorphic-git records the
+   * server's shallow commits before it writes the pack; when the pack is refused
+   * (or anything else fails) the old list is put back, or the next fetch would
+   * tell the server it holds commits it never received.
+   */
+  async #fetch(options: Parameters<typeof git.fetch>[0]): Promise<Awaited<ReturnType<typeof git.fetch>>> {
+    const shallowFile = path.join(this.gitdir, 'shallow');
+    const shallow = await fs.promises.readFile(shallowFile).catch(() => undefined);
+    try {
+      return await git.fetch({ ...options, fs: this.#fetchFs });
+    } catch (error) {
+      if (shallow) await fs.promises.writeFile(shallowFile, shallow);
+      else await fs.promises.rm(shallowFile, { force: true });
+      throw error;
+    }
   }
 
   async init(): Promise<void> {
@@ -161,7 +213,7 @@ export class GitStore {
       const commit = await this.readCommit(previous).catch(() => undefined);
       if (commit) since = new Date((commit.committer.timestamp - 1) * 1000);
     }
-    const fetchWith = (shape: { since: Date } | { depth: number }) => git.fetch({
+    const fetchWith = (shape: { since: Date } | { depth: number }) => this.#fetch({
       fs, gitdir: this.gitdir, cache: this.cache, http: options.http, url: options.url, headers: options.headers,
       // `ref` is only where isomorphic-git looks for the commit to announce as "have".
       ref: haveRef, remoteRef, singleBranch: true, tags: false, ...shape,
@@ -185,7 +237,7 @@ export class GitStore {
    */
   async fetchEverything(options: StoreFetchOptions & { unshallow?: boolean }): Promise<void> {
     if (this.#damaged !== undefined) await this.reset();
-    await git.fetch({
+    await this.#fetch({
       fs, gitdir: this.gitdir, cache: this.cache, http: options.http, url: options.url, headers: options.headers,
       remoteRef: 'HEAD', singleBranch: false, tags: true,
       // git's own "infinite" depth (what `git fetch --unshallow` asks for).

@@ -1,0 +1,142 @@
+/**
+ * Issue #13, finding 6 (Git): a blob of zeros compresses about a thousand to one,
+ * so a pack of a few hundred KiB can hold hundreds of MiB, and isomorphic-git
+ * inflates every object of a pack whole (several copies at once) while it
+ * indexes it. Before the inflated caps, a 300 MiB blob anywhere in a tracked
+ * repository (here outside the Application's path) took the controller's RSS up
+ * by 1.2 GiB through a 300 KiB download. Real repositories made with git, served
+ * by git http-backend on loopback; the RSS is this process's, where the fetch runs.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { InvalidSourceError } from '../../src/errors.ts';
+import { GitSource } from '../../src/source/git-source.ts';
+import { parseRepository } from '../../src/source/repository.ts';
+import { Renderer } from '../../src/render/render.ts';
+import { commitFiles, createRepository, startGitServer, tempDir, type GitServer, type TestRepository } from '../source/git-fixtures.ts';
+
+const mib = 1024 * 1024;
+const bombBytes = 300 * mib;
+
+let root: string;
+let server: GitServer;
+let bomb: TestRepository;
+
+/** Writes `bytes` of `fill` to a file in `repository`'s work tree, a MiB at a time, so the test itself holds little. */
+async function writeLargeFile(repository: TestRepository, file: string, bytes: number, fill = 0): Promise<void> {
+  const target = path.join(repository.work, file);
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const handle = await fs.open(target, 'w');
+  const chunk = Buffer.alloc(mib, fill);
+  for (let written = 0; written < bytes; written += mib) await handle.write(chunk);
+  await handle.close();
+}
+
+/**
+ * The highest RSS this process reaches while `work` runs, above what it was
+ * before. Linux's peak-RSS counter (VmHWM) is reset first (clear_refs 5), so it
+ * sees peaks a sampler would miss; a 2 ms sampler is the fallback.
+ */
+async function peakRssGrowth(work: () => Promise<unknown>): Promise<number> {
+  const before = process.memoryUsage().rss;
+  const reset = await fs.writeFile('/proc/self/clear_refs', '5').then(() => true, () => false);
+  let sampled = before;
+  const sampler = setInterval(() => { sampled = Math.max(sampled, process.memoryUsage().rss); }, 2);
+  try {
+    await work();
+  } finally {
+    clearInterval(sampler);
+  }
+  const status = reset ? await fs.readFile('/proc/self/status', 'utf8') : '';
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+  const peak = Math.max(sampled, hwm ? Number(hwm[1]) * 1024 : 0);
+  return peak - before;
+}
+
+async function packsIn(cacheDir: string): Promise<string[]> {
+  const entries = await fs.readdir(cacheDir, { recursive: true });
+  return entries.filter((entry) => entry.endsWith('.pack'));
+}
+
+function isFetchTooLarge(pattern: RegExp) {
+  return (error: unknown) => error instanceof InvalidSourceError && error.reason === 'FetchTooLarge' && pattern.test(error.message);
+}
+
+before(async () => {
+  root = await tempDir('git-bomb');
+  server = await startGitServer(root);
+  bomb = await createRepository(root, 'bomb');
+  // Outside the Application's path: a render never reads it, but a fetch brings it.
+  await writeLargeFile(bomb, 'vendor/zeros.bin', bombBytes);
+  await commitFiles(bomb, { 'apps/web/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web }\n' }, 'a blob that inflates to 300 MiB');
+});
+after(async () => {
+  await server.close();
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+describe('A Git bomb', () => {
+  it('is refused by its object header before it is inflated, naming the repository, the size and the cap', async () => {
+    const cacheDir = await tempDir('cache', root);
+    const source = new GitSource({ cacheDir, refsMaxAgeMs: 0, maxObjectBytes: 64 * mib });
+    const remote = parseRepository(server.url('bomb'));
+    const revision = await source.resolveRevision(remote, 'main');
+    let failure: unknown;
+    const growth = await peakRssGrowth(() => source.fetch(remote, revision).catch((error: unknown) => { failure = error; }));
+    assert.ok(isFetchTooLarge(/^http:\/\/127\.0\.0\.1:\d+\/bomb\.git@main: a blob of 314572800 bytes \(300\.0 MiB\) inflated is larger than 67108864 bytes \(64\.0 MiB\), the limit of one Git object \(maxObjectBytes\)$/)(failure), String(failure));
+    // Before the cap the same fetch grew the RSS by about 1.2 GiB (four times the blob).
+    assert.ok(growth < 96 * mib, `RSS grew by ${(growth / mib).toFixed(0)} MiB fetching a 300 MiB bomb`);
+    assert.deepEqual(await packsIn(cacheDir), [], 'nothing of the refused pack is kept in the cache');
+    // Refused again the same way (not as a damaged cache), and still nothing kept.
+    await assert.rejects(source.fetch(remote, await source.resolveRevision(remote, 'main')), isFetchTooLarge(/a blob of 314572800 bytes/));
+    assert.deepEqual(await packsIn(cacheDir), []);
+  });
+
+  it('made of many objects each under the object cap is refused by the total cap', async () => {
+    const many = await createRepository(root, 'many');
+    for (let index = 1; index <= 6; index++) await writeLargeFile(many, `data/part-${index}.bin`, 8 * mib, index);
+    await commitFiles(many, { 'apps/web/cm.yaml': 'a: 1\n' }, 'six 8 MiB files');
+    const cacheDir = await tempDir('cache', root);
+    const source = new GitSource({ cacheDir, refsMaxAgeMs: 0, maxObjectBytes: 16 * mib, maxRepositoryBytes: 32 * mib });
+    const remote = parseRepository(server.url('many'));
+    await assert.rejects(source.fetch(remote, await source.resolveRevision(remote, 'main')),
+      isFetchTooLarge(/^http:\/\/127\.0\.0\.1:\d+\/many\.git@main: the fetched objects inflate to more than 33554432 bytes \(32\.0 MiB\), the limit of one fetch \(maxRepositoryBytes\)/));
+    assert.deepEqual(await packsIn(cacheDir), []);
+    // Within caps large enough for it, the same repository fetches and reads.
+    const roomy = new GitSource({ cacheDir: await tempDir('cache', root), refsMaxAgeMs: 0, maxObjectBytes: 16 * mib, maxRepositoryBytes: 64 * mib });
+    const fetched = await roomy.fetch(remote, await roomy.resolveRevision(remote, 'main'));
+    assert.equal((await (await roomy.tree(remote, fetched.commit)).readFile('data/part-3.bin')).byteLength, 8 * mib);
+  });
+
+  it('in one repository does not stop a healthy repository from fetching and rendering, during or after it fails', async () => {
+    const healthy = await createRepository(root, 'healthy');
+    const first = await commitFiles(healthy, { 'apps/web/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web }\ndata: { version: "1" }\n' }, 'first');
+    // One GitSource for both, as in the controller.
+    const source = new GitSource({ cacheDir: await tempDir('cache', root), refsMaxAgeMs: 0, maxObjectBytes: 64 * mib });
+    const renderer = new Renderer({ workDir: await tempDir('render', root) });
+    const bombRemote = parseRepository(server.url('bomb'));
+    const healthyRemote = parseRepository(server.url('healthy'));
+    const renderHealthy = async (commit: string): Promise<unknown> => {
+      const result = await renderer.render({ tree: await source.tree(healthyRemote, commit), commit, path: 'apps/web', appName: 'web' });
+      return result.manifests.map((manifest) => (manifest.object as { data?: unknown }).data);
+    };
+
+    const [bombed, fetched] = await Promise.allSettled([
+      source.fetch(bombRemote, await source.resolveRevision(bombRemote, 'main')),
+      source.fetch(healthyRemote, await source.resolveRevision(healthyRemote, 'main')),
+    ]);
+    assert.equal(bombed.status, 'rejected');
+    assert.ok(isFetchTooLarge(/bomb\.git@main: a blob of 314572800 bytes/)(bombed.reason), String(bombed.reason));
+    assert.equal(fetched.status === 'fulfilled' ? fetched.value.commit : fetched.reason, first);
+    assert.deepEqual(await renderHealthy(first), [{ version: '1' }]);
+
+    // After the failure, the healthy repository's next commit is fetched and rendered as usual.
+    const second = await commitFiles(healthy, { 'apps/web/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web }\ndata: { version: "2" }\n' }, 'second');
+    const next = await source.fetch(healthyRemote, await source.resolveRevision(healthyRemote, 'main'));
+    assert.deepEqual({ commit: next.commit, transferred: next.transferred }, { commit: second, transferred: true });
+    assert.deepEqual(await renderHealthy(second), [{ version: '2' }]);
+    await assert.rejects(source.fetch(bombRemote, await source.resolveRevision(bombRemote, 'main')), isFetchTooLarge(/a blob of 314572800 bytes/));
+  });
+});
