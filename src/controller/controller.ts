@@ -204,17 +204,17 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     watch = watchApplications(rest, {
       namespaces: config.namespaces,
       onEvent: (event) => {
+        const { metadata } = event.object;
+        // The registry's own key (formatApplicationKey), not one spelled out here.
+        const key = keyOf({ namespace: metadata.namespace ?? '', name: metadata.name ?? '' });
         if (event.type === 'deleted') {
-          const meta = (event.object as { metadata?: { namespace?: string; name?: string } }).metadata;
-          const key = `${meta?.namespace ?? ''}/${meta?.name ?? ''}`;
           managed.forget(key);
           if (registry.remove(key)) resyncSchedulers();
           return;
         }
         // Status writes come back as updates too: only a new generation is a new spec.
-        const meta = (event.object as { metadata?: { namespace?: string; name?: string; generation?: number } }).metadata;
-        const known = registry.get(`${meta?.namespace ?? ''}/${meta?.name ?? ''}`);
-        if (event.type === 'updated' && known?.valid && known.application.metadata.generation === meta?.generation) return;
+        const known = registry.get(key);
+        if (event.type === 'updated' && known?.valid && known.application.metadata.generation === metadata.generation) return;
         void register(event.object, 'cluster', 'cluster', event.type === 'resync' ? 'startup' : 'watch')
           .catch((error: unknown) => { log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not queue an Application'); });
       },

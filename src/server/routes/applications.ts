@@ -16,7 +16,7 @@ export const applicationPath = '/api/v1/namespaces/:namespace/applications/:name
 /** The registered Application a route's path names, or a 404 problem. */
 export function findApplication(deps: Pick<ServerDeps, 'registry'>, request: Request): RegisteredApp {
   const { namespace, name } = parseRequest(applicationParams, request.params, 'path');
-  const app = deps.registry.get(`${namespace}/${name}`);
+  const app = deps.registry.get(formatApplicationKey({ namespace, name }));
   if (!app) throw new HttpError(404, 'not-found', `Application ${namespace}/${name} is not registered with this controller`);
   return app;
 }
