@@ -5,6 +5,7 @@
  * status store says what the last reconcile (on any replica) found.
  */
 import type { Express, Request, RequestHandler } from 'express';
+import { formatApplicationKey } from '../../application/index.ts';
 import type { RegisteredApp } from '../../application/app-registry.ts';
 import type { ServerDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
