@@ -53,6 +53,8 @@ export function readWebhookBody(request: IncomingMessage, checked: BeforeBody, o
   const reading = (async (): Promise<BodyReading> => {
     const declared = checked.declaredBytes;
     if (declared !== undefined && declared > 0 && !(await take(declared))) return { kind: 'over-budget' };
+    // The client may have gone while this waited for room: its 'close' has passed and would never come again.
+    if (request.destroyed) return { kind: 'aborted' };
     return new Promise<BodyReading>((resolve) => {
       const chunks: Buffer[] = [];
       let received = 0;
