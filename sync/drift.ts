@@ -24,7 +24,7 @@ export type HasDrifted = (predicted: KubeObject, live: KubeObject, options: Drif
  * the prediction stands in. `fixed` options win over the sync's (none in Berth).
  */
 export function diffHasDrifted(fixed: Partial<DiffOptions> = {}): HasDrifted {
-  return (predicted, live, options) => diffObject({ desired: predicted, predicted, live }, { ...options, ...fixed }).status !== 'Synced';
+  return (predicted, live, { ignoreDifferences }) => diffObject({ desired: predicted, predicted, live }, { ignoreDifferences, ...fixed }).status !== 'Synced';
 }
 
 /**
