@@ -18,19 +18,56 @@ export const directorySourceSchema = z.strictObject({
   exclude: globs,
 });
 
+/*
+ * Renderer inputs, validated by type (issue #13): each reaches helm or kustomize
+ * only as the value of a flag (`--kube-version=...`) or inside a generated
+ * kustomization, never as an option, but a value that is not what its field
+ * means is refused here, with the field named, before any renderer runs. The
+ * patterns are RE2 (no lookaround), so the CRD generated from this schema says the same.
+ */
+/** What Helm accepts as a release name: a DNS-1123 label of at most 53 characters (`helm template` checks the same). */
+const releaseNamePattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** `1.31`, `v1.31.2`, `v1.31.0-gke.100`: what `helm template --kube-version` parses. */
+const kubeVersionPattern = /^v?[0-9]+\.[0-9]+(\.[0-9]+)?([-+][0-9A-Za-z.+-]+)?$/;
+/** `v1`, `apps/v1`, `monitoring.coreos.com/v1/ServiceMonitor`: helm's `--api-versions` forms. */
+const apiVersionPattern = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v[0-9]+[a-z0-9]*(\/[A-Za-z][A-Za-z0-9]*)?$/;
+/** No control characters (a newline would start another line of a generated file or message). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const printable = /^[^\x00-\x1f\x7f]+$/;
+const namespacePattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Characters a name prefix or suffix may add to a DNS-1123 name. */
+const nameAffixPattern = /^[a-z0-9.-]*$/;
+/** An image reference or a `kustomize edit set image` override: no whitespace. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const imagePattern = /^[^\s\x00-\x1f\x7f]+$/;
+/** A label or annotation key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
+const metadataKeyPattern = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const labelValuePattern = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function isMetadataKey(key: string): boolean {
+  const name = key.slice(key.indexOf('/') + 1);
+  return metadataKeyPattern.test(key) && name.length <= 63 && key.length - name.length <= 254;
+}
+/** A map of label or annotation keys; keys are checked by a refinement so the CRD stays structural (no propertyNames). */
+const metadataMap = (value: z.ZodString) => z.record(z.string(), value).refine(
+  (map) => Object.keys(map).every(isMetadataKey),
+  { message: 'keys must be label keys: an optional DNS-subdomain prefix and "/", then at most 63 letters, digits, "-", "_", "."' },
+).default({});
+
 export const kustomizeSourceSchema = z.strictObject({
-  namePrefix: z.string().optional(),
-  nameSuffix: z.string().optional(),
+  namePrefix: z.string().max(253).regex(nameAffixPattern).optional(),
+  nameSuffix: z.string().max(253).regex(nameAffixPattern).optional(),
   /** Namespace set on every namespaced object (kustomize `namespace:`). */
-  namespace: z.string().optional(),
+  namespace: z.string().max(63).regex(namespacePattern).optional(),
   /** Image overrides in `kustomize edit set image` form: `nginx=nginx:1.27`, `app=registry/app@sha256:...`. */
-  images: z.array(z.string().min(1)).default([]),
-  commonLabels: z.record(z.string(), z.string()).default({}),
-  commonAnnotations: z.record(z.string(), z.string()).default({}),
+  images: z.array(z.string().min(1).max(1024).regex(imagePattern)).default([]),
+  commonLabels: metadataMap(z.string().max(63).regex(labelValuePattern)),
+  commonAnnotations: metadataMap(z.string()),
 });
 
 export const helmParameterSchema = z.strictObject({
-  name: z.string().min(1),
+  /** Passed as one argument `--set=name=value`: commas, `=` and `{}` are Helm's own syntax, never another option. */
+  name: z.string().min(1).regex(printable),
   value: z.string(),
   /** `--set-string` rather than `--set`: the value is never read as a number or boolean. */
   forceString: z.boolean().default(false),
@@ -38,9 +75,9 @@ export const helmParameterSchema = z.strictObject({
 
 export const helmSourceSchema = z.strictObject({
   /** Release name passed to `helm template` (default: the Application's name). */
-  releaseName: z.string().min(1).optional(),
+  releaseName: z.string().min(1).max(53).regex(releaseNamePattern).optional(),
   /** Value files, relative to the chart folder; they may not leave the repository. */
-  valueFiles: z.array(z.string().min(1)).default([]),
+  valueFiles: z.array(z.string().min(1).max(4096).regex(printable)).default([]),
   /** Inline values as a YAML string; applied after the value files. */
   values: z.string().optional(),
   /** Inline values as an object; applied after `values`. */
@@ -50,9 +87,9 @@ export const helmSourceSchema = z.strictObject({
   /** Leave the chart's crds/ folder out of the output. */
   skipCrds: z.boolean().default(false),
   /** Kubernetes version the templates see as `.Capabilities.KubeVersion`. */
-  kubeVersion: z.string().optional(),
+  kubeVersion: z.string().max(64).regex(kubeVersionPattern).optional(),
   /** Extra API versions for `.Capabilities.APIVersions`. */
-  apiVersions: z.array(z.string().min(1)).default([]),
+  apiVersions: z.array(z.string().min(1).max(317).regex(apiVersionPattern)).default([]),
 });
 
 /**

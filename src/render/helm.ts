@@ -4,6 +4,10 @@
  * spec. Value files may not leave the repository. The output is split at
  * helm's `# Source:` comments, so each object (and each error) names the
  * template it came from, as a path in the repository.
+ *
+ * No value of the spec is ever an option of helm (issue #13): every flag is one
+ * argument `--flag=value`, and the release name and chart follow `--`, so a
+ * release name such as `--post-renderer=x` is a (refused) release name.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -42,20 +46,21 @@ async function valueFileArgs(run: HelmRun): Promise<string[]> {
     const type = await run.tree.stat(relative);
     if (type === 'symlink') throw new InvalidSourceError('InvalidPath', `${relative}: value file is a symlink; Berth does not follow symlinks`);
     if (type !== 'file') throw new InvalidSourceError('InvalidPath', `${relative}: value file not found`);
-    args.push('--values', path.join(run.snapshot, relative));
+    args.push(`--values=${path.join(run.snapshot, relative)}`);
   }
   if (run.options.values !== undefined) {
     const inline = path.join(run.scratch, 'values-inline.yaml');
     await fs.writeFile(inline, run.options.values);
-    args.push('--values', inline);
+    args.push(`--values=${inline}`);
   }
   if (run.options.valuesObject !== undefined) {
     const object = path.join(run.scratch, 'values-object.json');
     await fs.writeFile(object, JSON.stringify(run.options.valuesObject));
-    args.push('--values', object);
+    args.push(`--values=${object}`);
   }
   for (const parameter of run.options.parameters) {
-    args.push(parameter.forceString ? '--set-string' : '--set', `${parameter.name}=${parameter.value}`);
+    // One argument: commas, `=` and `{}` in it are Helm's --set syntax, which names no file and no option.
+    args.push(`${parameter.forceString ? '--set-string' : '--set'}=${parameter.name}=${parameter.value}`);
   }
   return args;
 }
@@ -77,12 +82,13 @@ function splitBySource(output: string, appPath: string): { file: string; text: s
 export async function renderHelm(run: HelmRun): Promise<Manifest[]> {
   const chart = path.join(run.snapshot, run.appPath);
   const args = [
-    'template', run.releaseName, chart,
-    ...(run.namespace ? ['--namespace', run.namespace] : []),
+    'template',
+    ...(run.namespace ? [`--namespace=${run.namespace}`] : []),
     ...(run.options.skipCrds ? ['--skip-crds'] : ['--include-crds']),
-    ...(run.options.kubeVersion ? ['--kube-version', run.options.kubeVersion] : []),
-    ...run.options.apiVersions.flatMap((version) => ['--api-versions', version]),
+    ...(run.options.kubeVersion ? [`--kube-version=${run.options.kubeVersion}`] : []),
+    ...run.options.apiVersions.map((version) => `--api-versions=${version}`),
     ...(await valueFileArgs(run)),
+    '--', run.releaseName, chart,
   ];
   const output = await runTool({
     label: `${run.appPath || '.'}: helm template`, file: run.binary, args, cwd: run.scratch,

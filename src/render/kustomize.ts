@@ -11,7 +11,7 @@ import path from 'node:path';
 import { dump } from 'js-yaml';
 import type { KustomizeSource } from '../application/source-spec.ts';
 import { parseManifestFile, type Manifest } from './manifests.ts';
-import { findOnPath, runTool, type ToolLimits } from './run-tool.ts';
+import { findOnPath, runTool, type ToolLimits, type ToolNetwork } from './run-tool.ts';
 
 export interface KustomizeBinary {
   file: string;
@@ -57,6 +57,8 @@ export interface KustomizeRun {
   options: KustomizeSource | undefined;
   binary: KustomizeBinary;
   limits: ToolLimits;
+  /** 'allowed' only when the kustomization scan found remote bases and the allow-list admitted each. */
+  network: ToolNetwork;
 }
 
 export async function renderKustomize(run: KustomizeRun): Promise<Manifest[]> {
@@ -81,7 +83,8 @@ export async function renderKustomize(run: KustomizeRun): Promise<Manifest[]> {
   }
   const label = `${run.appPath || '.'}: ${path.basename(run.binary.file)} ${run.binary.args.join(' ')}`;
   const output = await runTool({
-    label, file: run.binary.file, args: [...run.binary.args, target], cwd: run.snapshot,
+    // The folder after `--`: it is Berth's own path, but no positional value is ever read as an option.
+    label, file: run.binary.file, args: [...run.binary.args, '--', target], cwd: run.snapshot, network: run.network,
     home: run.scratch, hidePrefix: `${run.snapshot}/`,
   }, run.limits);
   return parseManifestFile(output, `${run.appPath || '.'} (kustomize build)`);

@@ -9,6 +9,12 @@
  *
  * A failed render throws an InvalidSourceError naming the file: the controller
  * must then neither apply nor prune.
+ *
+ * The sandbox (issue #13): external renderers run under a memory and CPU limit
+ * with no network (run-tool.ts); remote kustomize bases are refused before
+ * kustomize runs unless allowed (kustomize-remote.ts); the snapshot they read
+ * has no executable file; and one Application's render reads and prints at most
+ * `maxRenderBytes`, all files together.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -20,9 +26,11 @@ import { InvalidSourceError } from '../errors.ts';
 import { renderDirectory } from './directory.ts';
 import { findHelm, renderHelm } from './helm.ts';
 import { findKustomize, renderKustomize, type KustomizeBinary } from './kustomize.ts';
+import { checkRemoteEntries, findRemoteEntries, kustomizationFiles, type RemoteBasePolicy } from './kustomize-remote.ts';
 import { checkUnique, type Manifest } from './manifests.ts';
 import { normalizeTreePath, type SourceTree } from '../source/source-tree.ts';
 import type { ToolLimits } from './run-tool.ts';
+import { defaultSecurityPolicy } from '../policy/policy.ts';
 
 export const RenderKind = { Directory: 'directory', Kustomize: 'kustomize', Helm: 'helm' } as const;
 export type RenderKind = (typeof RenderKind)[keyof typeof RenderKind];
@@ -55,8 +63,18 @@ export interface RendererOptions {
   kustomize?: KustomizeBinary;
   /** Deadline of one external renderer run; default 90 s. */
   timeoutMs?: number;
-  /** Bytes an external renderer may print; default 64 MiB. */
+  /** Bytes an external renderer may print; default 64 MiB (and never more than maxRenderBytes). */
   maxOutputBytes?: number;
+  /** Memory one renderer process may commit (RLIMIT_DATA; GOMEMLIMIT at 3/4 of it); default 512 MiB; 0 for none. */
+  memoryLimitBytes?: number;
+  /** CPU seconds one renderer process may use; default 60; 0 for none. */
+  cpuSeconds?: number;
+  /** Manifest bytes one Application's render may read (plain files) or print (helm, kustomize), all together; default 64 MiB. */
+  maxRenderBytes?: number;
+  /** URL globs of remote kustomize resources and bases a render may fetch; default none. */
+  allowedRemoteBases?: readonly string[];
+  /** The Git client's address rules, which admitted remote bases must pass too; default Berth's default policy. */
+  networkPolicy?: RemoteBasePolicy;
   /** Objects one Application may render to; default 10,000 (past that, a typo such as a recursive include is likelier than intent). */
   maxObjects?: number;
   /** Renders kept in the cache; default 256. */
@@ -70,7 +88,15 @@ export interface RendererOptions {
   onRender?: (kind: RenderKind | undefined, seconds: number, ok: boolean) => void;
 }
 
-const kustomizationFiles = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+/** The Application's path as messages name it. */
+const shown = (appPath: string): string => appPath || '.';
+
+/** Clears every execute bit under `folder`: a script in the repository cannot be run even where a renderer could be made to reach it. */
+async function dropExecBits(folder: string): Promise<void> {
+  for (const entry of await fs.readdir(folder, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) await fs.chmod(path.join(entry.parentPath, entry.name), 0o644);
+  }
+}
 
 export class Renderer {
   readonly #limits: ToolLimits;
@@ -78,13 +104,24 @@ export class Renderer {
   readonly #kustomize: KustomizeBinary;
   readonly #cacheEntries: number;
   readonly #maxObjects: number;
+  readonly #maxRenderBytes: number;
+  readonly #allowedRemoteBases: readonly string[];
+  readonly #networkPolicy: RemoteBasePolicy;
   readonly #workDir: string;
   readonly #onRender: NonNullable<RendererOptions['onRender']>;
   /** Insertion-ordered, so the oldest entry is evicted first; holds promises so concurrent renders share one run. */
   readonly #cache = new Map<string, Promise<RenderResult>>();
 
   constructor(options: RendererOptions = {}) {
-    this.#limits = { timeoutMs: options.timeoutMs ?? 90_000, maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 * 1024 };
+    this.#maxRenderBytes = options.maxRenderBytes ?? 64 * 1024 * 1024;
+    this.#limits = {
+      timeoutMs: options.timeoutMs ?? 90_000,
+      maxOutputBytes: Math.min(options.maxOutputBytes ?? 64 * 1024 * 1024, this.#maxRenderBytes),
+      memoryLimitBytes: options.memoryLimitBytes ?? 512 * 1024 * 1024,
+      cpuSeconds: options.cpuSeconds ?? 60,
+    };
+    this.#allowedRemoteBases = options.allowedRemoteBases ?? [];
+    this.#networkPolicy = options.networkPolicy ?? defaultSecurityPolicy;
     this.#helm = options.helmBinary ?? findHelm();
     this.#kustomize = options.kustomize ?? findKustomize();
     this.#cacheEntries = options.cacheEntries ?? 256;
@@ -151,17 +188,21 @@ export class Renderer {
     if (type !== 'directory') throw new InvalidSourceError('InvalidPath', `${request.tree.name}: path ${appPath || '.'} is not a folder in this revision`);
 
     const kind = await this.detect(request);
+    // Refused before kustomize runs, and before the snapshot is written.
+    const network = kind === 'kustomize'
+      && await checkRemoteEntries(await findRemoteEntries(request.tree, appPath), this.#allowedRemoteBases, this.#networkPolicy)
+      ? 'allowed' : 'none';
     const manifests = kind === 'directory'
-      ? await renderDirectory(request.tree, appPath, request.directory ?? { recurse: false, include: [], exclude: [] })
+      ? await renderDirectory(request.tree, appPath, request.directory ?? { recurse: false, include: [], exclude: [] }, this.#maxRenderBytes)
       : await this.#withSnapshot(request.tree, async (snapshot, scratch) => kind === 'kustomize'
-        ? renderKustomize({ snapshot, scratch, appPath, options: request.kustomize, binary: this.#kustomize, limits: this.#limits })
+        ? renderKustomize({ snapshot, scratch, appPath, options: request.kustomize, binary: this.#kustomize, limits: this.#limits, network })
         : renderHelm({
           tree: request.tree, snapshot, scratch, appPath, binary: this.#helm, limits: this.#limits,
           options: request.helm ?? { valueFiles: [], parameters: [], skipCrds: false, apiVersions: [] },
           releaseName: request.helm?.releaseName ?? request.appName, namespace: request.namespace,
         }));
     if (manifests.length > this.#maxObjects) {
-      throw new InvalidSourceError('InvalidManifest', `${appPath || '.'}: renders ${manifests.length} objects, more than the limit of ${this.#maxObjects} objects per Application`);
+      throw new InvalidSourceError('InvalidManifest', `${shown(appPath)}: renders ${manifests.length} objects, more than the limit of ${this.#maxObjects} objects per Application`);
     }
     checkUnique(manifests);
     return { kind, manifests };
@@ -174,6 +215,7 @@ export class Renderer {
     try {
       const snapshot = path.join(scratch, 'tree');
       await tree.snapshot(snapshot);
+      await dropExecBits(snapshot);
       return await work(snapshot, scratch);
     } finally {
       await fs.rm(scratch, { recursive: true, force: true });
