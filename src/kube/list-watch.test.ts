@@ -29,8 +29,9 @@ describe('the list/watch engine', () => {
   it('delivers the first list as initial additions, then watches from its resourceVersion', async () => {
     const { transport, events, watch } = setup();
     transport.items.set(path, [configMap('a', '1')]);
-    await watch.start();
+    await Promise.all([watch.start(), watch.start()]);
     assert.deepEqual(events, ['initial added a -->1']);
+    assert.deepEqual(transport.lists, [path], 'a second start() joins the first');
     await transport.opened(1);
     assert.equal(transport.open[0]?.resourceVersion, '100');
     const [open] = transport.open;

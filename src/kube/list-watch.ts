@@ -81,6 +81,7 @@ export function startListWatch<T>(options: ListWatchOptions<T>): ListWatch<T> {
   const kept = new Map<string, Kept<T>>();
   let path = typeof options.path === 'string' ? options.path : undefined;
   let stopped = false;
+  let begun = false;
   let resourceVersion = '';
   let relist = true;
   let listedOnce = false;
@@ -194,7 +195,10 @@ export function startListWatch<T>(options: ListWatchOptions<T>): ListWatch<T> {
 
   return {
     start() {
-      if (!listedOnce && !timer && !cancel) void run();
+      if (!begun) {
+        begun = true;
+        void run();
+      }
       return started;
     },
     stop() {
