@@ -119,13 +119,15 @@ export const openApiDocument = {
         summary: 'A repository host announces a push',
         description: 'Providers: github, gitlab, gitea (or forgejo), bitbucket-server, bitbucket-cloud, generic. Authenticated by the provider\'s '
           + 'signature or token with the secret from BERTH_WEBHOOK_SECRET_<PROVIDER> or BERTH_WEBHOOK_SECRET; a provider without a secret refuses every delivery. '
-          + 'A redelivery of a delivery id queues nothing again. Rate limited per source address.',
+          + 'A redelivery of a delivery id queues nothing again. Rate limited per source address. What the headers alone condemn '
+          + '(no or malformed signature, a wrong token, a declared length over the limit) is refused before the body is read; '
+          + 'bodies being read share an in-flight byte budget (503 with Retry-After when it is spent).',
         security: [],
         parameters: [{ name: 'provider', in: 'path', required: true, schema: { type: 'string' } }],
         requestBody: { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
         responses: {
           202: { description: 'Accepted: the Applications queued (none for a ping, an ignored event or a redelivery)', content: json(ref('WebhookAccepted')) },
-          400: problem, 401: problem, 404: problem, 413: problem, 415: problem, 429: problem,
+          400: problem, 401: problem, 404: problem, 413: problem, 415: problem, 429: problem, 503: problem,
         },
       },
     },
