@@ -283,6 +283,87 @@ describe('advanceRelease', () => {
     assert.match(third.record.history.at(-1)?.message ?? '', /giving up after 3 attempts/);
   });
 
+  it('follows the Application\'s retry policy: its limit of attempts and its capped backoff', async () => {
+    const h = harness({ retry: { limit: 4, backoffMs: 1_000, factor: 2, maxBackoffMs: 3_000, jitter: 0 } });
+    h.revisions.set('A', [config('cfg')]);
+    h.cluster.failWith = (call) => (call.method === 'apply' ? new ClusterError('Transient', 'ConfigMap/shop/cfg: apply failed: etcd timeout') : undefined);
+    const delays: number[] = [];
+    let step = await h.step(auto('A'));
+    while (step.recheckAt) {
+      delays.push(step.recheckAt.getTime() - h.now.getTime());
+      h.now = step.recheckAt;
+      step = await h.step(recheck);
+    }
+    assert.deepEqual(delays, [1_000, 2_000, 3_000]);
+    assert.equal(h.renders.length, 4);
+    assert.equal(step.record.state.status, 'Degraded');
+    assert.match(step.record.history.at(-1)?.message ?? '', /giving up after 4 attempts/);
+  });
+
+  it('with a limit of 1, counts the first transient failure as a failed sync', async () => {
+    const h = harness({ retry: { limit: 1, backoffMs: 1_000, factor: 2, maxBackoffMs: 3_000, jitter: 0.5 } });
+    h.revisions.set('A', [config('cfg')]);
+    h.cluster.failWith = (call) => (call.method === 'apply' ? new ClusterError('Transient', 'ConfigMap/shop/cfg: apply failed: etcd timeout') : undefined);
+    const step = await h.step(auto('A'));
+    assert.equal(step.recheckAt, undefined);
+    assert.equal(step.record.state.reason, 'SyncFailed');
+    assert.equal(step.record.retry?.attempts, 1, 'the record says the retries were used up');
+  });
+
+  it('heals drift of the running revision on a drift trigger when self-heal is on, without moving the release', async () => {
+    const h = harness({ selfHeal: true });
+    h.revisions.set('A', [namespace, deployment('web:1')]);
+    await h.step(auto('A'));
+    const live = h.cluster.find('Deployment', 'shop', 'web');
+    assert.ok(live);
+    const [container] = (live.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers;
+    assert.ok(container);
+    container.image = 'web:hotfix';
+    const state = h.record.state;
+    const step = await h.step({ type: 'drift', revision: 'A' });
+    assert.deepEqual(step.result.actions.map((a) => a.kind), ['heal']);
+    assert.equal(liveImage(h.cluster), 'web:1');
+    assert.equal(JSON.stringify(step.record.state), JSON.stringify(state));
+    assert.match(step.record.history.at(-1)?.message ?? '', /^self-heal: /);
+  });
+
+  it('leaves drift alone on a drift trigger when self-heal is off', async () => {
+    const h = harness();
+    h.revisions.set('A', [namespace, deployment('web:1')]);
+    await h.step(auto('A'));
+    const writes = h.cluster.writes().length;
+    const step = await h.step({ type: 'drift', revision: 'A' });
+    assert.deepEqual(step.result.actions, []);
+    assert.equal(h.cluster.writes().length, writes);
+  });
+
+  it('heals drift after a failed first rollout left the release Degraded', async () => {
+    const h = harness({ selfHeal: true });
+    h.revisions.set('A', [namespace, config('cfg'), deployment('web:1', { broken: true })]);
+    const failed = await h.step(auto('A'));
+    assert.equal(failed.record.state.status, 'Degraded');
+    h.cluster.objects.delete([...h.cluster.objects.keys()].find((key) => key.includes('ConfigMap')) ?? '');
+    const step = await h.step({ type: 'drift', revision: 'A' });
+    assert.deepEqual(step.result.actions.map((a) => a.kind), ['heal']);
+    assert.ok(h.cluster.find('ConfigMap', 'shop', 'cfg'), 'the deleted ConfigMap was not recreated');
+    assert.equal(step.record.state.status, 'Degraded');
+  });
+
+  it('adopts a commit that changes nothing of the Application: no write, no history entry', async () => {
+    const h = harness();
+    h.revisions.set('A', [config('cfg')]);
+    await h.step(auto('A'));
+    const writes = h.cluster.writes().length;
+    const history = h.record.history.length;
+    const step = await h.step({ type: 'unchanged', revision: 'B', message: 'B changes nothing under apps/web' });
+    assert.deepEqual(step.result.actions.map((a) => a.kind), ['adopt']);
+    assert.equal(step.record.appliedRevision, 'B');
+    assert.equal(step.record.state.lastHealthyRevision, 'B');
+    assert.equal(h.cluster.writes().length, writes);
+    assert.equal(step.record.history.length, history);
+    assert.equal(h.renders.length, 1);
+  });
+
   it('retries a render that failed for a transient reason instead of failing the revision', async () => {
     const h = harness();
     let fetches = 0;
