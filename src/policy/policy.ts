@@ -7,6 +7,7 @@
  * change, and the allowed values, so they know what would have been accepted.
  */
 import path from 'node:path';
+import { BerthError } from '../../sync/errors.ts';
 
 export interface SecurityPolicy {
   /** Glob patterns of repository URLs; empty means any. */
@@ -88,8 +89,10 @@ export function refused(rule: string, message: string): PolicyDecision {
 }
 
 /** Thrown where a refusal must stop work; `rule` is the flag to change. */
-export class PolicyError extends Error {
+/** A refusal by policy: the same Application asks the same thing again, so a retry cannot help. */
+export class PolicyError extends BerthError {
   override readonly name = 'PolicyError';
+  readonly retryable = false;
   readonly rule: string;
   constructor(rule: string, message: string) {
     super(message);
