@@ -1,6 +1,10 @@
 /**
- * Transient failures are retried with growing, jittered delays; invalid input
- * fails at once; a global limit caps reconciles across replicas.
+ * The queue's own job retries, which are for infrastructure failures only (a
+ * reconcile that threw because Redis, the API server or Git was unreachable;
+ * an Application's failed sync is retried by its release after
+ * spec.syncPolicy.retry, see test/controller/retry-policy.test.ts): retried
+ * with growing, jittered delays; invalid input fails at once; a global limit
+ * caps reconciles across replicas.
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
@@ -32,8 +36,8 @@ async function startLayer(t: TestContext, options: ResolvedQueueOptions, reconci
   return { queue, workers: replicas.map(({ worker }) => worker) };
 }
 
-describe('retries', () => {
-  it('retry a transient failure with exponentially growing, jittered delays', async (t) => {
+describe('job retries for infrastructure failures', () => {
+  it('retry a reconcile that threw a transient error with exponentially growing, jittered delays', async (t) => {
     const baseDelayMs = 400;
     const options = testQueueOptions({ concurrency: 8, retry: { attempts: 3, baseDelayMs, factor: 2, maxDelayMs: 10_000, jitter: 0.5 } });
     // Per app: when each attempt started, and the delay the backoff chose after each failure.
