@@ -5,6 +5,8 @@
  * which BullMQ requires of workers), and reconnects back off exponentially with
  * jitter, so a Redis restart is survived rather than crashed on.
  */
+import { retryDelayMs } from '../../sync/retry-policy.ts';
+
 /** A pino logger fits; the layer logs through these three only. */
 export interface QueueLog {
   info(fields: object, message: string): void;
@@ -140,10 +142,8 @@ export function redisConnectionOptions(options: ResolvedQueueOptions): RedisConn
   return {
     url: options.redisUrl,
     maxRetriesPerRequest: null,
-    // Exponential with "equal jitter", so replicas cut off together do not reconnect in lockstep.
-    retryStrategy: (times: number) => {
-      const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(times - 1, 20));
-      return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-    },
+    // The one retry policy, never exhausted, with half of each delay jittered, so
+    // replicas cut off together do not reconnect in lockstep.
+    retryStrategy: (times: number) => retryDelayMs({ limit: Infinity, backoffMs: baseDelayMs, factor: 2, maxBackoffMs: maxDelayMs, jitter: 0.5 }, Math.min(times, 21)),
   };
 }
