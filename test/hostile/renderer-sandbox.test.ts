@@ -107,6 +107,22 @@ describe('a renderer under its memory and CPU limits', () => {
     t.diagnostic(`stopped after ${Math.round(performance.now() - started)} ms`);
   });
 
+  it('renders a healthy Application beside the bomb: one hostile render does not stop another', { timeout: 120_000 }, async () => {
+    const bomb = await folder({ 'app/kustomization.yaml': 'resources: [bomb.yaml]\n', 'app/bomb.yaml': aliasBomb() });
+    const healthy = await folder({
+      'app/kustomization.yaml': 'resources: [cm.yaml]\n', 'app/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: healthy}\n',
+    });
+    const renderer = new Renderer({ helmBinary: helm });
+    const [hostile, fine] = await Promise.allSettled([
+      renderer.render({ tree: new LocalTree(bomb), path: 'app', appName: 'bomb' }),
+      renderer.render({ tree: new LocalTree(healthy), path: 'app', appName: 'healthy' }),
+    ]);
+    assert.equal(hostile.status, 'rejected');
+    assert.match(String(hostile.reason), /memory limit of 536870912 bytes/);
+    assert.equal(fine.status, 'fulfilled', String((fine as PromiseRejectedResult).reason));
+    assert.deepEqual(objectsOf(fine.value).map((object) => object.metadata.name), ['healthy']);
+  });
+
   it('still renders the examples of test/render within the default limits', async () => {
     const fixtures = path.join(import.meta.dirname, '../fixtures/render');
     const tree = new LocalTree(fixtures);
