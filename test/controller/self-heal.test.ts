@@ -13,12 +13,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, type TestContext } from 'node:test';
 import { dump } from 'js-yaml';
 import type { KubeObject } from '../../objects.ts';
-import type { ReleaseRecord } from '../../sync/index.ts';
+import { readRelease } from './replica-fixtures.ts';
 import { createRestClient, type RestClient } from '../../src/kube/rest.ts';
 import { testKubeConfig, testNamespace } from '../harness/env.ts';
+import { servedRepository } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { installApplicationCrd } from '../application/install-crd.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles } from '../source/git-fixtures.ts';
 import { startControllerProcess, type ControllerProcess } from './controller-process.ts';
 
 function manifests(namespace: string): Record<string, string> {
@@ -47,12 +48,9 @@ function application(namespace: string, repoURL: string, selfHeal: boolean): Rec
 
 /** A Git server with one commit of `manifests(namespace)`; its URL for the repository. */
 async function serveManifests(t: TestContext, namespace: string): Promise<{ repoURL: string; root: string; commit: string }> {
-  const root = await tempDir('berth-self-heal-git-');
-  const repository = await createRepository(root, 'deploy');
-  const server = await startGitServer(root);
-  t.after(async () => { await server.close(); fs.rmSync(root, { recursive: true, force: true }); });
+  const { repoURL, root, repository } = await servedRepository(t, 'self-heal');
   const commit = await commitFiles(repository, manifests(namespace), 'first');
-  return { repoURL: server.url('deploy'), root, commit };
+  return { repoURL, root, commit };
 }
 
 const deploymentPath = (namespace: string): string => `/apis/apps/v1/namespaces/${namespace}/deployments/web`;
@@ -93,9 +91,7 @@ describe('self-heal through the managed-object watch', () => {
     const app = `${namespace}/web`;
 
     await controller.explain(eventually('the commit to be Healthy', async () => {
-      const { body } = await rest.request('GET', `/api/v1/namespaces/${namespace}/configmaps/berth-release-web`);
-      const text = (body as { data?: Record<string, string> }).data?.['release.json'];
-      const record = text ? (JSON.parse(text) as ReleaseRecord) : undefined;
+      const record = await readRelease(rest, namespace, 'web');
       return record?.state.status === 'Healthy' && record.state.revision === commit ? record : undefined;
     }, { timeoutMs: 60_000 }));
 
