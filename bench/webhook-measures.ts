@@ -13,7 +13,7 @@ export interface ReconcileLogEntry {
   app?: string;
 }
 
-/** Log messages that open and close one reconcile run (src/controller/reconciler.ts, src/queue/reconcile-worker.ts). */
+/** Log messages that open and close one reconcile run (src/controller/reconcile/, src/queue/reconcile-worker.ts). */
 export const reconcileStart = 'reconcile started';
 export const reconcileEnds: ReadonlySet<string> = new Set(['reconciled', 'reconcile failed', 'reconcile failed; retrying with backoff']);
 
