@@ -36,7 +36,9 @@ describe('the controller\'s /metrics', () => {
         syncPolicy: { automated: { prune: true }, pollInterval: '1m' },
       },
     }));
-    const controller = startControllerProcess({ appsFile, env: { BERTH_GIT_USERNAME: 'deployer', BERTH_GIT_PASSWORD: password } });
+    // Controller-wide Git credentials go only to the hosts named for them (0257eeb).
+    const gitHost = new URL(server.url('deploy')).host;
+    const controller = startControllerProcess({ appsFile, env: { BERTH_GIT_USERNAME: 'deployer', BERTH_GIT_PASSWORD: password, BERTH_GIT_CREDENTIAL_HOSTS: gitHost } });
     t.after(async () => { await controller.stop(); });
 
     const listen = await controller.explain(eventually('the controller to listen', () => Promise.resolve(
