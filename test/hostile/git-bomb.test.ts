@@ -5,16 +5,25 @@
  * indexes it. Before the inflated caps, a 300 MiB blob anywhere in a tracked
  * repository (here outside the Application's path) took the controller's RSS up
  * by 1.2 GiB through a 300 KiB download. Real repositories made with git, served
- * by git http-backend on loopback; the RSS is this process's, where the fetch runs.
+ * by git http-backend on loopback. The GitSource tests measure this process's
+ * RSS, where the fetch runs; the end-to-end test runs `berth controller` with its
+ * default caps on the shared control plane, an Application on the bomb beside a
+ * healthy one, and reads the controller's own peak RSS.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createRestClient } from '../../src/kube/rest.ts';
 import { InvalidSourceError } from '../../src/errors.ts';
 import { GitSource } from '../../src/source/git-source.ts';
 import { parseRepository } from '../../src/source/repository.ts';
 import { Renderer } from '../../src/render/render.ts';
+import { installApplicationCrd } from '../application/install-crd.ts';
+import { startControllerProcess } from '../controller/controller-process.ts';
+import { testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
+import { eventually } from '../harness/eventually.ts';
+import { cleanUpPrefix } from '../queue/helpers.ts';
 import { commitFiles, createRepository, startGitServer, tempDir, type GitServer, type TestRepository } from '../source/git-fixtures.ts';
 
 const mib = 1024 * 1024;
@@ -138,5 +147,55 @@ describe('A Git bomb', () => {
     assert.deepEqual({ commit: next.commit, transferred: next.transferred }, { commit: second, transferred: true });
     assert.deepEqual(await renderHealthy(second), [{ version: '2' }]);
     await assert.rejects(source.fetch(bombRemote, await source.resolveRevision(bombRemote, 'main')), isFetchTooLarge(/a blob of 314572800 bytes/));
+  });
+});
+
+describe('A Git bomb tracked by one Application, end to end', () => {
+  it('fails that Application on its status and leaves the controller well and the other Application Synced', { timeout: 300_000 }, async (t) => {
+    const namespace = await testNamespace(t, 'git-bomb');
+    const rest = await createRestClient(testKubeConfig());
+    t.after(() => { rest.close(); });
+    await installApplicationCrd(rest);
+    const healthy = await createRepository(root, 'e2e-healthy');
+    await commitFiles(healthy, { 'apps/web/cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: healthy, namespace: ${namespace} }\ndata: { value: ok }\n` }, 'first');
+    const applications = `/apis/berth.dev/v1alpha1/namespaces/${namespace}/applications`;
+    for (const [name, repository] of [['bombed', 'bomb'], ['healthy', 'e2e-healthy']] as const) {
+      await rest.request('POST', applications, {
+        body: {
+          apiVersion: 'berth.dev/v1alpha1', kind: 'Application', metadata: { name, namespace },
+          spec: {
+            source: { repoURL: server.url(repository), targetRevision: 'main', path: 'apps/web' },
+            destination: { namespace },
+            syncPolicy: { automated: { prune: true }, pollInterval: '10s' },
+          },
+        },
+      });
+    }
+    const prefix = uniqueName('berth-git-bomb');
+    cleanUpPrefix(t, prefix);
+    // The default caps (128 MiB an object): the 300 MiB blob is over them.
+    const controller = startControllerProcess({ watchCluster: true, namespaces: [namespace], queuePrefix: prefix });
+    t.after(async () => { await controller.stop(); });
+
+    interface AppStatus { sync?: { status?: string }; health?: { status?: string }; conditions?: { type: string; status: string; message?: string }[] }
+    const statusOf = async (name: string): Promise<AppStatus | undefined> =>
+      ((await rest.request('GET', `${applications}/${name}`)).body as { status?: AppStatus }).status;
+    await controller.explain(eventually('the healthy Application to be Synced and Healthy', async () => {
+      const status = await statusOf('healthy');
+      return status?.sync?.status === 'Synced' && status.health?.status === 'Healthy' ? status : undefined;
+    }, { timeoutMs: 120_000 }));
+    const ready = await controller.explain(eventually('the bombed Application to report the cap on its Ready condition', async () => {
+      const condition = (await statusOf('bombed'))?.conditions?.find((entry) => entry.type === 'Ready');
+      return condition?.status === 'False' && condition.message?.includes('maxObjectBytes') ? condition : undefined;
+    }, { timeoutMs: 120_000 }));
+    assert.match(ready.message ?? '', /bomb\.git@main: a blob of 314572800 bytes \(300\.0 MiB\) inflated is larger than 134217728 bytes \(128\.0 MiB\), the limit of one Git object \(maxObjectBytes\)/);
+
+    const pid = controller.child.pid ?? 0;
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(await fs.readFile(`/proc/${pid}/status`, 'utf8'));
+    const peakMiB = Number(hwm?.[1] ?? Number.NaN) / 1024;
+    // Fetching the bomb whole took the controller past 1.3 GiB before the cap.
+    assert.ok(peakMiB < 512, `the controller's peak RSS was ${peakMiB.toFixed(0)} MiB`);
+    assert.equal(controller.child.exitCode, null, 'the controller is still running');
+    t.diagnostic(`controller peak RSS ${peakMiB.toFixed(0)} MiB`);
   });
 });
