@@ -9,7 +9,9 @@
  *
  * Promises:
  * - The state machine alone decides what is written. Between two moves of the
- *   tracked ref there are at most two syncs (the revision and one rollback);
+ *   tracked ref there are at most two syncs of a revision (the revision and one
+ *   rollback); a heal re-applies the running revision, and only after a drift
+ *   check found a change someone else made;
  *   a step carries out at most `maxActionsPerStep` actions, and more is a bug
  *   that throws rather than loops.
  * - A render error (deps.render throws) writes and prunes nothing: it is a
