@@ -30,7 +30,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { ReleaseRecord } from '../sync/index.ts';
+import { parseReleaseRecord } from '../sync/index.ts';
 import { loadKubeConfig } from '../src/kube/kubeconfig.ts';
 import { createRestClient, type RestClient } from '../src/kube/rest.ts';
 import { jobCountsByState } from '../src/queue/job-counts.ts';
@@ -99,11 +99,16 @@ async function stopController(child: ChildProcess): Promise<void> {
 
 /** Release records that say Healthy: the controller's own persisted verdict, one list call. */
 async function healthyReleases(rest: RestClient): Promise<number> {
-  const { body } = await rest.request('GET', `/api/v1/namespaces/${layout.appsNamespace}/configmaps`, { query: { labelSelector: 'app.kubernetes.io/managed-by=berth' } });
-  const items = (body as { items: { data?: Record<string, string> }[] }).items;
+  // In the controller's namespace (the default of --controller-namespace), one per Application of this layout.
+  const { body } = await rest.request('GET', '/api/v1/namespaces/berth/configmaps', { query: { labelSelector: 'berth.dev/release-record=true' } });
+  const items = (body as { items: { metadata: { annotations?: Record<string, string> }; data?: Record<string, string> }[] }).items;
   return items.filter((item) => {
     const text = item.data?.['release.json'];
-    return text !== undefined && (JSON.parse(text) as ReleaseRecord).state.status === 'Healthy';
+    const namespace = item.metadata.annotations?.['berth.dev/application-namespace'];
+    const name = item.metadata.annotations?.['berth.dev/application-name'];
+    if (text === undefined || namespace !== layout.appsNamespace || name === undefined) return false;
+    const parsed = parseReleaseRecord(text, { namespace, name });
+    return parsed.ok && parsed.record.state.status === 'Healthy';
   }).length;
 }
 

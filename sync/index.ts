@@ -12,7 +12,7 @@ export {
 } from './errors.ts';
 export {
   defaultSyncOptions, objectSyncOptions, resolveSyncOptions, systemClock,
-  type Clock, type HasDrifted, type ObjectSyncOptions, type SyncOptions,
+  type Clock, type HasDrifted, type MayDelete, type ObjectSyncOptions, type SyncOptions,
 } from './options.ts';
 export { diffHasDrifted, isOwnedByBerth, type DriftRuleOptions } from './drift.ts';
 export { hookDeletePolicies, hookOutcome, hookSpecOf, syncPhaseOrder, syncPhases, type HookDeletePolicy, type HookOutcome, type HookSpec, type SyncPhase } from './hooks.ts';
@@ -44,3 +44,7 @@ export {
   type PendingRetry, type PendingRollout, type ReleaseDeps, type ReleaseOptions, type ReleaseRecord, type ReleaseStep, type ReleaseStepResult, type ReleaseTrigger,
 } from './release.ts';
 export { observeRollout } from './release-observe.ts';
+export {
+  isSameOwner, parseLegacyReleaseRecord, parseReleaseRecord, releaseRecordVersion, serializeReleaseRecord,
+  type LegacyReleaseRecord, type ParsedReleaseRecord, type ReleaseOwner,
+} from './release-record.ts';

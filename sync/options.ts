@@ -4,11 +4,14 @@
  * read from the `berth.dev/sync-options` annotation.
  */
 import type { IgnoreDifferenceRule } from '../diff/index.ts';
-import { annotations, formatRef, refOf, type KubeObject } from '../objects.ts';
+import { annotations, formatRef, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import type { PropagationPolicy } from './cluster.ts';
 import { diffHasDrifted, type HasDrifted } from './drift.ts';
 
 export type { HasDrifted } from './drift.ts';
+
+/** Why an object must not be deleted, or undefined when it may be. */
+export type MayDelete = (ref: ObjectRef) => string | undefined;
 
 /** Time as sync/ sees it; injected so that waits run instantly in tests. */
 export interface Clock {
@@ -32,8 +35,10 @@ export interface SyncOptions {
   createNamespace: boolean;
   /** Namespace for namespaced objects that name none; also the one `createNamespace` creates. */
   destinationNamespace: string | undefined;
-  /** Written as `berth.dev/app` on every applied object; prune leaves objects of another app alone. */
+  /** Written as `berth.dev/app` on every applied object; prune deletes only objects that carry it. */
   appName: string | undefined;
+  /** Why prune must not delete `ref` (the destination policy says no), or undefined when it may; src/ passes the policy. */
+  mayDelete: MayDelete | undefined;
   /** Delete and recreate any object whose change hits an immutable field (per object: `Force=true`). */
   force: boolean;
   /** Take over fields owned by other field managers instead of failing on a conflict. */
@@ -76,6 +81,7 @@ export function defaultSyncOptions(): SyncOptions {
     createNamespace: false,
     destinationNamespace: undefined,
     appName: undefined,
+    mayDelete: undefined,
     force: false,
     forceConflicts: true,
     concurrency: 8,

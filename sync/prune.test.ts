@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatRef, refOf, type KubeObject } from '../objects.ts';
+import { formatRef, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import { renderedRevision } from './desired.ts';
 import { runSync, type SyncResult } from './engine.ts';
 import { ClusterError } from './errors.ts';
@@ -143,5 +143,69 @@ describe('prune by inventory', () => {
     const result = await prune(plan, cluster, resolveSyncOptions({ prune: true, dryRun: true }));
     assert.deepEqual(result.entries.map((e) => `${e.action} ${e.message}`), ['deleted deleted (dry run)']);
     assert.deepEqual(deletes(cluster), []);
+  });
+});
+
+describe('prune guards against an inventory Berth did not write (issue 13)', () => {
+  const app = 'shop/web';
+  const foreign = obj('v1', 'ConfigMap', 'kube-system', 'cluster-config', { data: { a: '1' } });
+  const tenantNamespace = obj('v1', 'Namespace', '', 'other-team');
+
+  /** A cluster where Application `app` applied `objects`, plus objects it never applied. */
+  async function syncedByApp(objects: KubeObject[], strangers: KubeObject[]): Promise<{ cluster: FakeCluster; inventory: Inventory }> {
+    const cluster = new FakeCluster(strangers);
+    const result = await runSync(cluster, { desired: renderedRevision('v1', objects), previousInventory: emptyInventory }, { clock: fakeClock(), appName: app });
+    assert.equal(result.phase, 'Succeeded');
+    return { cluster, inventory: result.inventory };
+  }
+
+  it('deletes a leftover that carries this Application\'s mark', async () => {
+    const { cluster, inventory } = await syncedByApp([ns, cm('keep'), cm('old')], []);
+    const result = await resync(cluster, [ns, cm('keep')], inventory, { prune: true, appName: app });
+    assert.deepEqual(deletes(cluster), ['/ConfigMap/shop/old']);
+    assert.equal(result.phase, 'Succeeded');
+  });
+
+  it('never deletes an object of the inventory that lacks the mark, reports it skipped, and forgets it', async () => {
+    const { cluster, inventory } = await syncedByApp([ns, cm('keep')], [foreign, tenantNamespace]);
+    const tampered = inventoryOf([...inventory.entries, refOf(foreign), refOf(tenantNamespace)]);
+    const result = await resync(cluster, [ns, cm('keep')], tampered, { prune: true, appName: app });
+    assert.deepEqual(deletes(cluster), []);
+    assert.ok(cluster.find('ConfigMap', 'kube-system', 'cluster-config'));
+    assert.ok(cluster.find('Namespace', '', 'other-team'));
+    for (const ref of [foreign, tenantNamespace].map(refOf)) {
+      const reported = result.changeSet.find((e) => formatRef(e.ref) === formatRef(ref));
+      assert.equal(reported?.action, 'skipped');
+      assert.match(reported.message, /does not carry berth\.dev\/app: shop\/web/);
+    }
+    assert.deepEqual(result.inventory.entries.map(formatRef), ['ConfigMap/shop/keep', 'Namespace/shop']);
+    assert.equal(result.phase, 'Succeeded');
+  });
+
+  it('never deletes an object marked for another Application', async () => {
+    const marked = { ...foreign, metadata: { ...foreign.metadata, annotations: { 'berth.dev/app': 'kube-system/other' } } };
+    const { cluster, inventory } = await syncedByApp([ns], [marked]);
+    const result = await resync(cluster, [ns], inventoryOf([...inventory.entries, refOf(marked)]), { prune: true, appName: app });
+    assert.deepEqual(deletes(cluster), []);
+    assert.match(result.changeSet.at(-1)?.message ?? '', /now managed by kube-system\/other/);
+  });
+
+  it('asks mayDelete before reading a candidate, and keeps what it refuses out of the delete and the inventory', async () => {
+    const { cluster, inventory } = await syncedByApp([ns, cm('keep'), cm('old'), cm('guarded')], []);
+    const asked: string[] = [];
+    const mayDelete = (ref: ObjectRef): string | undefined => {
+      asked.push(formatRef(ref));
+      return ref.name === 'guarded' ? 'ConfigMap/shop/guarded: the destination policy does not allow it' : undefined;
+    };
+    const before = cluster.calls.length;
+    const result = await resync(cluster, [ns, cm('keep')], inventory, { prune: true, appName: app, mayDelete });
+    assert.deepEqual(asked.sort(), ['ConfigMap/shop/guarded', 'ConfigMap/shop/old']);
+    assert.deepEqual(deletes(cluster), ['/ConfigMap/shop/old']);
+    assert.equal(cluster.calls.slice(before).some((c) => c.method === 'get' && c.key === '/ConfigMap/shop/guarded'), false, 'a refused candidate is not even read');
+    const refused = result.changeSet.find((e) => e.ref.name === 'guarded');
+    assert.equal(refused?.action, 'skipped');
+    assert.equal(refused.message, 'not pruned: ConfigMap/shop/guarded: the destination policy does not allow it');
+    assert.deepEqual(result.inventory.entries.map(formatRef), ['ConfigMap/shop/keep', 'Namespace/shop']);
+    assert.equal(result.phase, 'Succeeded');
   });
 });

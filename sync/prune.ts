@@ -7,8 +7,15 @@
  * - it works from a `RenderedRevision`, so it cannot run after a failed render;
  * - an empty desired set prunes nothing unless `allowEmpty` is set (an empty
  *   render is far more often a wrong path than a wish to delete everything);
- * - an object annotated `berth.dev/sync-options: Prune=false` is kept, and so is
- *   one that another Application has taken over (`berth.dev/app`).
+ * - an object annotated `berth.dev/sync-options: Prune=false` is kept;
+ * - with an Application (`appName`), only an object whose live copy carries its
+ *   mark (`berth.dev/app: <namespace>/<name>`) is deleted: the inventory says
+ *   what Berth applied, the mark proves it on the object itself, so an
+ *   inventory that names an object Berth never applied (a tampered or copied
+ *   release record, issue 13) deletes nothing;
+ * - a candidate the policy refuses (`mayDelete`) is neither read nor deleted.
+ * A candidate kept for any of these reasons is reported `skipped` with the
+ * reason and leaves the inventory: it is not, or no longer, this Application's.
  */
 import { annotations, formatRef, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import type { ChangeEntry } from './change-set.ts';
@@ -69,8 +76,10 @@ function keepReason(live: KubeObject, appName: string | undefined): string | und
   } catch {
     return `kept: ${annotations.syncOptions} cannot be read`;
   }
+  if (appName === undefined) return undefined;
   const owner = live.metadata.annotations?.[annotations.app];
-  if (appName !== undefined && owner !== undefined && owner !== appName) return `kept: now managed by ${owner}`;
+  if (owner === undefined) return `not pruned: it does not carry ${annotations.app}: ${appName}, so this Application never applied it`;
+  if (owner !== appName) return `kept: now managed by ${owner}`;
   return undefined;
 }
 
@@ -85,6 +94,8 @@ export async function prune(plan: PrunePlan, client: ClusterClient, options: Syn
   }
   const doomed: { ref: ObjectRef; wave: number }[] = [];
   const checked = await mapBounded(plan.candidates, options.concurrency, async (ref) => {
+    const refused = options.mayDelete?.(ref);
+    if (refused !== undefined) return { entry: entry(ref, 'skipped', `not pruned: ${refused}`), released: true };
     try {
       const live = await client.get(ref);
       const reason = live === undefined ? 'already gone' : keepReason(live, options.appName);

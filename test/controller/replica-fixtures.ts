@@ -9,7 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { dump } from 'js-yaml';
-import type { ReleaseRecord } from '../../sync/index.ts';
+import { parseReleaseRecord, type ReleaseRecord } from '../../sync/index.ts';
+import { releaseRecordPath } from '../../src/controller/release-store.ts';
 import { KubeApiError, type RestClient } from '../../src/kube/rest.ts';
 import { reconcileJobNames, type ReconcileQueue } from '../../src/queue/reconcile-queue.ts';
 import { eventually } from '../harness/eventually.ts';
@@ -58,11 +59,22 @@ async function getOrUndefined(rest: RestClient, apiPath: string): Promise<unknow
   }
 }
 
-/** The release record the controller keeps for Application `name` (see src/controller/release-store.ts). */
-export async function readRelease(rest: RestClient, namespace: string, name: string): Promise<ReleaseRecord | undefined> {
-  const body = await getOrUndefined(rest, `/api/v1/namespaces/${namespace}/configmaps/berth-release-${name}`) as { data?: Record<string, string> } | undefined;
+/** The controller namespace of the controllers tests start (--controller-namespace's default). */
+export const testControllerNamespace = 'berth';
+
+/**
+ * The release record the controller keeps for Application `name` (see
+ * src/controller/release-store.ts): in the controller's namespace, named by the
+ * Application's uid, or for one from a file (no `uid`) by its namespace and name.
+ */
+export async function readRelease(rest: RestClient, namespace: string, name: string, uid?: string): Promise<ReleaseRecord | undefined> {
+  const owner = { namespace, name, uid };
+  const body = await getOrUndefined(rest, releaseRecordPath(testControllerNamespace, owner)) as { data?: Record<string, string> } | undefined;
   const text = body?.data?.['release.json'];
-  return text === undefined ? undefined : JSON.parse(text) as ReleaseRecord;
+  if (text === undefined) return undefined;
+  const parsed = parseReleaseRecord(text, owner);
+  if (!parsed.ok) throw new Error(`release record of ${namespace}/${name}: ${parsed.problem}`);
+  return parsed.record;
 }
 
 /** `data.value` of a ConfigMap, or undefined when it does not exist. */

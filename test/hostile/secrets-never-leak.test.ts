@@ -17,6 +17,8 @@ import { Redis } from 'ioredis';
 import { createRestClient, type RestClient } from '../../src/kube/rest.ts';
 import { installApplicationCrd } from '../application/install-crd.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
+import { testControllerNamespace } from '../controller/replica-fixtures.ts';
+import { releaseRecordPath } from '../../src/controller/release-store.ts';
 import { redisUrl, testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
@@ -168,8 +170,10 @@ describe('secrets never leak', () => {
 
     // Everything the controller produced.
     produced.push({ what: 'controller log', text: fs.readFileSync(controller.logFile, 'utf8') });
-    produced.push({ what: 'Application', text: JSON.stringify(await get(rest, applicationPath)) });
-    produced.push({ what: 'release ConfigMap', text: JSON.stringify(await get(rest, `/api/v1/namespaces/${namespace}/configmaps/berth-release-web`)) });
+    const applicationObject = await get(rest, applicationPath) as { metadata: { uid: string } };
+    produced.push({ what: 'Application', text: JSON.stringify(applicationObject) });
+    const recordPath = releaseRecordPath(testControllerNamespace, { namespace, name: 'web', uid: applicationObject.metadata.uid });
+    produced.push({ what: 'release ConfigMap', text: JSON.stringify(await get(rest, recordPath)) });
     produced.push({ what: 'Events', text: JSON.stringify(await get(rest, `/api/v1/namespaces/${namespace}/events`)) });
     produced.push({ what: 'Events (events.k8s.io)', text: JSON.stringify(await get(rest, `/apis/events.k8s.io/v1/namespaces/${namespace}/events`)) });
     const configMaps = await get(rest, `/api/v1/namespaces/${namespace}/configmaps`) as { items: unknown[] };

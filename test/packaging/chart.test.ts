@@ -102,8 +102,13 @@ describe('the Berth chart', () => {
       assert.equal(env.has(name), false, `${name} is unset without a Secret`);
     }
 
-    assert.equal(objectsOfKind(objects, 'Role').length, 0);
-    assert.equal(objectsOfKind(objects, 'RoleBinding').length, 0);
+    // Release records: ConfigMap writes only in the release's namespace, which tenants cannot write (issue 13).
+    assert.deepEqual(objectsOfKind(objects, 'Role').map((r) => `${r.metadata.namespace}/${r.metadata.name}`), ['berth/berth-release-records']);
+    assert.deepEqual(objectsOfKind(objects, 'RoleBinding').map((r) => `${r.metadata.namespace}/${r.metadata.name}`), ['berth/berth-release-records']);
+    assert.ok(grants(rulesOf(onlyObject(objects, 'Role')), '', 'configmaps', 'patch'));
+    const coreRules = rulesOf(objectsOfKind(objects, 'ClusterRole').find((r) => r.metadata.name === 'berth-core') ?? assert.fail('a berth-core ClusterRole'));
+    assert.ok(grants(coreRules, '', 'configmaps', 'get'), 'old release records are read once to move them');
+    for (const verb of ['create', 'update', 'patch', 'delete']) assert.equal(grants(coreRules, '', 'configmaps', verb), false, `no cluster-wide configmaps ${verb} of Berth's own`);
     const clusterRoles = objectsOfKind(objects, 'ClusterRole');
     assert.ok(clusterRoles.length > 0);
     assert.equal(objectsOfKind(objects, 'ClusterRoleBinding').length, clusterRoles.length);
@@ -140,11 +145,12 @@ describe('the Berth chart', () => {
     assert.equal(objectsOfKind(objects, 'ClusterRoleBinding').length, objectsOfKind(objects, 'ClusterRole').length);
     const roles = objectsOfKind(objects, 'Role');
     const bindings = objectsOfKind(objects, 'RoleBinding');
-    assert.deepEqual(roles.map((r) => r.metadata.namespace).sort(), ['team-a', 'team-b']);
-    assert.deepEqual(bindings.map((b) => b.metadata.namespace).sort(), ['team-a', 'team-b']);
-    for (const role of roles) {
+    assert.deepEqual(roles.map((r) => r.metadata.namespace).sort(), ['berth', 'team-a', 'team-b']);
+    assert.deepEqual(bindings.map((b) => b.metadata.namespace).sort(), ['berth', 'team-a', 'team-b']);
+    const records = roles.find((r) => r.metadata.namespace === 'berth') ?? assert.fail('a Role in the release namespace');
+    assert.ok(grants(rulesOf(records), '', 'configmaps', 'create'), 'release records in the release namespace');
+    for (const role of roles.filter((r) => r !== records)) {
       assert.ok(grants(rulesOf(role), 'berth.dev', 'applications/status', 'patch'), `${role.metadata.namespace}: Application status`);
-      assert.ok(grants(rulesOf(role), '', 'configmaps', 'create'), `${role.metadata.namespace}: release records`);
       assert.ok(grants(rulesOf(role), '', 'serviceaccounts', 'impersonate'), `${role.metadata.namespace}: impersonation`);
     }
 

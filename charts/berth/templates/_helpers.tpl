@@ -60,10 +60,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - apiGroups: [events.k8s.io]
   resources: [events]
   verbs: [create, patch]
-# Release records (ConfigMaps berth-release-<app> beside each Application).
+# Reading only: release records of older versions beside each Application (moved once into the
+# release's namespace, where the Role berth.releaseRecordRules grants writing), the legacy berth-policy.
 - apiGroups: [""]
   resources: [configmaps]
-  verbs: [get, list, watch, create, update, patch]
+  verbs: [get]
 # Repository credentials named by spec.source.credentialsSecret.
 - apiGroups: [""]
   resources: [secrets]
@@ -74,6 +75,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   resources: [serviceaccounts]
   verbs: [impersonate]
 {{- end }}
+{{- end -}}
+
+{{/* Release records: ConfigMaps berth-release-<uid> in the release's own namespace, the only place Berth writes ConfigMaps of its own. */}}
+{{- define "berth.releaseRecordRules" -}}
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, list, watch, create, update, patch, delete]
 {{- end -}}
 
 {{/* Reading BerthPolicies: per-namespace policy that tenants cannot write. Cluster-scoped objects: always a ClusterRole. */}}
