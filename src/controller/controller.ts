@@ -144,7 +144,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       log.warn({ watch: watched, err: error instanceof Error ? error.message : String(error) }, 'managed-object watch interrupted; retrying');
     },
   });
-  const releases = reportingInventories(createReleaseStore(rest), managed);
+  const releases = reportingInventories(createReleaseStore(rest, { namespace: config.controllerNamespace, live: cluster, log }), managed);
 
   const reconcile = createReconciler({
     registry, git, renderer, cluster, status, log, releases, policy,
