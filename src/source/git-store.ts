@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import git from 'isomorphic-git';
 import type { CommitObject, HttpClient, PromiseFsClient } from 'isomorphic-git';
+import { ObjectSizes } from './object-size.ts';
 import { assertPackWithinLimits, defaultPackLimits, type PackLimits } from './pack-limits.ts';
 
 const berthRefs = 'refs/berth/';
@@ -69,11 +70,24 @@ export class GitStore {
   /** Why a read of an object this store should hold failed; the next fetch starts the store afresh. */
   #damaged: string | undefined;
 
+  /** The caps every pack fetched into this store passed; reads refuse objects over `maxObjectBytes` too (GitTree). */
+  readonly limits: PackLimits;
   readonly #fetchFs: PromiseFsClient;
+  readonly #sizes: ObjectSizes;
 
   constructor(gitdir: string, limits: PackLimits = defaultPackLimits) {
     this.gitdir = gitdir;
+    this.limits = limits;
     this.#fetchFs = limitedFs(limits);
+    this.#sizes = new ObjectSizes(gitdir);
+  }
+
+  /**
+   * The inflated size of an object, told from headers without inflating it;
+   * undefined when it cannot be told (then reading it reports what is wrong).
+   */
+  objectSize(oid: string): Promise<number | undefined> {
+    return this.#sizes.sizeOf(oid).catch(() => undefined);
   }
 
   /**
@@ -115,6 +129,7 @@ export class GitStore {
     await fs.promises.rm(this.gitdir, { recursive: true, force: true });
     // Parsed pack indexes in the old cache describe the removed packs.
     this.cache = {};
+    this.#sizes.clear();
     this.#initialised = false;
     this.#damaged = undefined;
     await this.init();

@@ -3,7 +3,8 @@
  * store, never checked out. Also computes which paths changed between two
  * commits, walking both trees together and skipping every subtree whose object
  * id is the same on both sides (so a one-file change in a 5,000-file repository
- * reads a handful of trees).
+ * reads a handful of trees). A blob larger than the store's object cap is
+ * refused, from its header, before it is inflated.
  */
 import nodeFs from 'node:fs';
 import fs from 'node:fs/promises';
@@ -19,6 +20,21 @@ function entryType(mode: string): EntryType {
   if (mode === '120000') return 'symlink';
   if (mode === '160000') return 'submodule';
   return 'file';
+}
+
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/**
+ * Refuses a blob larger than the store's object cap before isomorphic-git
+ * inflates it whole (it can tell no size otherwise): fetches refuse such packs,
+ * but a cache written before the caps, or a local repository, may hold one.
+ */
+async function assertBlobWithinCap(store: GitStore, oid: string, name: string, file: string): Promise<void> {
+  const size = await store.objectSize(oid);
+  const cap = store.limits.maxObjectBytes;
+  if (size !== undefined && size > cap) {
+    throw new InvalidSourceError('FetchTooLarge', `${name}: ${file} is a blob of ${size} bytes (${mib(size)}), larger than ${cap} bytes (${mib(cap)}), the limit of one Git object (maxObjectBytes); it is not read`);
+  }
 }
 
 async function readTreeEntries(store: GitStore, oid: string): Promise<GitTreeEntry[]> {
@@ -113,6 +129,7 @@ export class GitTree implements SourceTree {
     if (!entry || entryType(entry.mode) !== 'file') {
       throw new InvalidSourceError('InvalidPath', `${this.name}: ${target} is not a file`);
     }
+    await assertBlobWithinCap(this.#store, entry.oid, this.name, normalizeTreePath(target));
     const { blob } = await readHeld(this.#store, this.name, () => git.readBlob({ fs: nodeFs, gitdir: this.#store.gitdir, oid: entry.oid, cache: this.#store.cache }));
     return Buffer.from(blob);
   }
@@ -124,6 +141,7 @@ export class GitTree implements SourceTree {
         const destination = path.join(folder, child.path);
         if (child.mode === '040000') await write(child.oid, destination);
         else if (child.mode === '100644' || child.mode === '100755') {
+          await assertBlobWithinCap(this.#store, child.oid, this.name, path.relative(target, destination).split(path.sep).join('/'));
           const { blob } = await readHeld(this.#store, this.name, () => git.readBlob({ fs: nodeFs, gitdir: this.#store.gitdir, oid: child.oid, cache: this.#store.cache }));
           await fs.writeFile(destination, blob, { mode: child.mode === '100755' ? 0o755 : 0o644 });
         }

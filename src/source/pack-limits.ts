@@ -50,7 +50,7 @@ function mib(bytes: number): string {
 }
 
 /** A little-endian base-128 number as used by object headers' continuation bytes and delta headers. */
-function readVarint(bytes: Uint8Array, start: number): { value: number; next: number } {
+export function readVarint(bytes: Uint8Array, start: number): { value: number; next: number } {
   let value = 0;
   let shift = 0;
   let at = start;

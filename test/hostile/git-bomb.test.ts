@@ -17,14 +17,16 @@ import { after, before, describe, it } from 'node:test';
 import { createRestClient } from '../../src/kube/rest.ts';
 import { InvalidSourceError } from '../../src/errors.ts';
 import { GitSource } from '../../src/source/git-source.ts';
-import { parseRepository } from '../../src/source/repository.ts';
+import { GitStore } from '../../src/source/git-store.ts';
+import { GitTree } from '../../src/source/git-tree.ts';
+import { parseRepository, repositoryKey } from '../../src/source/repository.ts';
 import { Renderer } from '../../src/render/render.ts';
 import { installApplicationCrd } from '../application/install-crd.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
-import { commitFiles, createRepository, startGitServer, tempDir, type GitServer, type TestRepository } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, git, startGitServer, tempDir, type GitServer, type TestRepository } from '../source/git-fixtures.ts';
 
 const mib = 1024 * 1024;
 const bombBytes = 300 * mib;
@@ -147,6 +149,34 @@ describe('A Git bomb', () => {
     assert.deepEqual({ commit: next.commit, transferred: next.transferred }, { commit: second, transferred: true });
     assert.deepEqual(await renderHealthy(second), [{ version: '2' }]);
     await assert.rejects(source.fetch(bombRemote, await source.resolveRevision(bombRemote, 'main')), isFetchTooLarge(/a blob of 314572800 bytes/));
+  });
+});
+
+describe('A Git bomb already on disk', () => {
+  it('in a cache written before the caps is refused when read, before it is inflated; the rest of the commit reads', async () => {
+    const cacheDir = await tempDir('cache', root);
+    const remote = parseRepository(server.url('bomb'));
+    // The cache as an older Berth left it: the pack never went through the caps (written by git itself here).
+    await git(root, 'clone', '-q', '--bare', '--depth', '1', '--no-single-branch', server.url('bomb'), path.join(cacheDir, `${repositoryKey(remote)}.git`));
+    const source = new GitSource({ cacheDir, refsMaxAgeMs: 0, maxObjectBytes: 64 * mib });
+    const revision = await source.resolveRevision(remote, 'main');
+    const fetched = await source.fetch(remote, revision);
+    assert.equal(fetched.transferred, false, 'the commit is served from the old cache');
+    const tree = await source.tree(remote, revision.commit);
+    let failure: unknown;
+    const growth = await peakRssGrowth(() => tree.readFile('vendor/zeros.bin').catch((error: unknown) => { failure = error; }));
+    assert.ok(isFetchTooLarge(/@[0-9a-f]{12}: vendor\/zeros\.bin is a blob of 314572800 bytes \(300\.0 MiB\), larger than 67108864 bytes \(64\.0 MiB\), the limit of one Git object \(maxObjectBytes\); it is not read$/)(failure), String(failure));
+    assert.ok(growth < 96 * mib, `RSS grew by ${(growth / mib).toFixed(0)} MiB reading a 300 MiB blob`);
+    await assert.rejects(tree.snapshot(await tempDir('snapshot', root)), isFetchTooLarge(/vendor\/zeros\.bin is a blob of 314572800 bytes/));
+    assert.match((await tree.readFile('apps/web/cm.yaml')).toString(), /kind: ConfigMap/);
+  });
+
+  it('as a loose object of a local repository (berth render --revision) is refused when read', async () => {
+    const local = new GitStore(path.join(bomb.work, '.git'), { maxObjectBytes: 64 * mib, maxTotalBytes: 1024 * mib });
+    const head = await git(bomb.work, 'rev-parse', 'HEAD');
+    const tree = new GitTree(local, head, `${bomb.work}@${head.slice(0, 12)}`);
+    await assert.rejects(tree.readFile('vendor/zeros.bin'), isFetchTooLarge(/vendor\/zeros\.bin is a blob of 314572800 bytes/));
+    assert.match((await tree.readFile('apps/web/cm.yaml')).toString(), /kind: ConfigMap/);
   });
 });
 
