@@ -10,17 +10,22 @@
  * address checks; and one render reads at most its byte cap, all files together.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { InvalidSourceError } from '../../src/errors.ts';
 import { maxManifestFileBytes } from '../../src/render/directory.ts';
 import { LocalTree } from '../../src/render/local-tree.ts';
 import { objectsOf, Renderer, type RendererOptions, type RenderRequest } from '../../src/render/render.ts';
+import { toolEnvironment } from '../../src/render/run-tool.ts';
 import { helmBinary } from '../harness/assets.ts';
 import { tempDir } from '../source/git-fixtures.ts';
+
+const execFileAsync = promisify(execFile);
 
 let scratch: string;
 let helm: string;
@@ -187,6 +192,35 @@ describe('remote kustomize resources and bases', () => {
     const result = await render(root, {}, { allowedRemoteBases, networkPolicy: { allowHttpRepos: true, allowPrivateRepos: true, allowLinkLocalRepos: false } });
     assert.deepEqual(objectsOf(result).map((object) => object.metadata.name), ['fetched']);
     assert.ok(requestsServed > served, 'kustomize did not fetch the admitted resource');
+  });
+});
+
+describe('a renderer has no network of its own', () => {
+  it('cannot reach a loopback server, even by running git itself', { timeout: 60_000 }, async () => {
+    // A stand-in renderer that tries what a plugin or a remote base would: Git over http to a server on loopback.
+    const bin = await fs.mkdtemp(path.join(scratch, 'bin-'));
+    const probe = path.join(bin, 'helm');
+    await fs.writeFile(probe, [
+      '#!/bin/sh',
+      `if git ls-remote ${serverUrl}/repo.git >/dev/null 2>&1; then r=reached; else r=refused; fi`,
+      'printf "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: probe}\\ndata: {git: %s}\\n" "$r"',
+    ].join('\n'), { mode: 0o755 });
+    const root = await folder({ 'app/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n' });
+    const served = requestsServed;
+    const result = await render(root, {}, { helmBinary: probe });
+    assert.deepEqual(objectsOf(result)[0]?.data, { git: 'refused' });
+    assert.equal(requestsServed, served, 'the renderer reached the loopback server');
+  });
+
+  it('gives Git no protocol at all where no network namespace can be made (GIT_ALLOW_PROTOCOL empty)', async () => {
+    const home = await fs.mkdtemp(path.join(scratch, 'home-'));
+    const served = requestsServed;
+    // Not spawnSync: the server answers from this process's event loop.
+    const run = await execFileAsync('git', ['ls-remote', `${serverUrl}/repo.git`], { env: toolEnvironment(home), timeout: 20_000 })
+      .then(() => ({ failed: false, stderr: '' }), (error: unknown) => ({ failed: true, stderr: String((error as { stderr?: unknown }).stderr ?? '') }));
+    assert.equal(run.failed, true);
+    assert.match(run.stderr, /transport 'http' not allowed/);
+    assert.equal(requestsServed, served);
   });
 });
 
