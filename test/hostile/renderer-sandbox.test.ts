@@ -217,7 +217,7 @@ describe('a renderer has no network of its own', () => {
     const served = requestsServed;
     // Not spawnSync: the server answers from this process's event loop.
     const run = await execFileAsync('git', ['ls-remote', `${serverUrl}/repo.git`], { env: toolEnvironment(home), timeout: 20_000 })
-      .then(() => ({ failed: false, stderr: '' }), (error: unknown) => ({ failed: true, stderr: String((error as { stderr?: unknown }).stderr ?? '') }));
+      .then(() => ({ failed: false, stderr: '' }), (error: unknown) => ({ failed: true, stderr: (error as { stderr?: string }).stderr ?? '' }));
     assert.equal(run.failed, true);
     assert.match(run.stderr, /transport 'http' not allowed/);
     assert.equal(requestsServed, served);
