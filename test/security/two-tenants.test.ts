@@ -213,8 +213,16 @@ describe('two tenants on one controller', () => {
       }, 'team a: write into team b');
       const status = await reports(a, 'web', [`ConfigMap/${b.namespace}/settings`, `Deployment/${b.namespace}/web`, policyA], 'the refusal naming team b\'s objects');
       assert.match(status, /is not allowed by BerthPolicy/);
-      await untouched(before);
       assert.equal((await configMapData(a.namespace, 'settings'))?.value, 'a-1', 'nothing of the refused commit was applied');
+      // The same through the Application: its destination is team b's namespace.
+      const elsewhere = applicationBody('elsewhere', a.namespace, { repoURL: gitA.url('team-a'), path: 'app' });
+      (elsewhere.spec as { destination: { namespace: string } }).destination.namespace = b.namespace;
+      await createApplication(a, elsewhere);
+      t.after(async () => { await a.client.request('DELETE', appPath(a, 'elsewhere')).catch(() => undefined); });
+      await refresh(a, 'elsewhere');
+      await reports(a, 'elsewhere', [`destination namespace ${b.namespace} is not allowed by BerthPolicy ${policyA}`], 'the destination refusal');
+      await a.client.request('DELETE', appPath(a, 'elsewhere'));
+      await untouched(before);
       await teamBStillDeploys();
     });
 
@@ -256,6 +264,11 @@ describe('two tenants on one controller', () => {
       await refresh(a, 'steal');
       t.after(async () => { await a.client.request('DELETE', appPath(a, 'steal')).catch(() => undefined); });
       const status = await reports(a, 'steal', [`${a.namespace}/git-creds`], 'the Secret refusal');
+      // Team b's repository itself: team a's BerthPolicy does not allow it, so it is never fetched for team a.
+      await createApplication(a, applicationBody('borrow', a.namespace, { repoURL: gitB.url('team-b'), path: 'app' }));
+      t.after(async () => { await a.client.request('DELETE', appPath(a, 'borrow')).catch(() => undefined); });
+      await refresh(a, 'borrow');
+      await reports(a, 'borrow', [`repository ${gitB.url('team-b')} is not allowed by BerthPolicy ${policyA}`], 'the repository refusal');
       assert.ok(!status.includes(teamBPassword));
       const leaked = gitA.authorizations.filter((header) => header === basicAuth('team-b', teamBPassword)
         || Buffer.from(header.replace(/^\w+ /, ''), 'base64').toString().includes(teamBPassword) || header.includes(teamBPassword));
@@ -270,7 +283,7 @@ describe('two tenants on one controller', () => {
       await reports(a, 'apps', [`Application/${b.namespace}/planted`, 'is not allowed by BerthPolicy'], 'the refusal of the planted Application');
       assert.equal(await getOrUndefined(rest, appPath(b, 'planted')), undefined, 'no Application was planted in team b');
       assert.deepEqual(gitA.authorizations.filter((header) => header.includes(Buffer.from(`team-b:${teamBPassword}`).toString('base64'))), []);
-      for (const name of ['steal', 'apps']) await a.client.request('DELETE', appPath(a, name));
+      for (const name of ['steal', 'borrow', 'apps']) await a.client.request('DELETE', appPath(a, name));
       await untouched(before);
       await teamBStillDeploys();
     });
