@@ -176,8 +176,13 @@ export const settings = {
     help: "ServiceAccount (in the Application's namespace) that Applications without serviceAccountName sync as; the controller's identity when unset",
   }),
   renderMemoryLimitBytes: setting({
-    flag: 'render-memory-limit', value: '<bytes>', env: 'BERTH_RENDER_MEMORY_LIMIT', default: mib(512), parse: int(64 * 1024 * 1024, 64 * 1024 ** 3), group: 'limits',
+    // helm and kustomize render ordinary charts and overlays in 64-128 MiB.
+    flag: 'render-memory-limit', value: '<bytes>', env: 'BERTH_RENDER_MEMORY_LIMIT', default: mib(256), parse: int(64 * 1024 * 1024, 64 * 1024 ** 3), group: 'limits',
     help: 'memory one renderer process (helm, kustomize) may use',
+  }),
+  renderConcurrency: setting({
+    flag: 'render-concurrency', value: '<n>', env: 'BERTH_RENDER_CONCURRENCY', default: '2', parse: int(1, 64), group: 'limits',
+    help: 'renderer processes running at once; with --render-memory-limit, what renders may take of the pod together',
   }),
   renderCpuSeconds: setting({
     flag: 'render-cpu-seconds', value: '<n>', env: 'BERTH_RENDER_CPU_SECONDS', default: '60', parse: int(1, 3600), group: 'limits',
@@ -188,8 +193,15 @@ export const settings = {
     help: "manifest bytes one Application's render may produce, all files together",
   }),
   gitMaxObjectBytes: setting({
-    flag: 'git-max-object-bytes', value: '<n>', env: 'BERTH_GIT_MAX_OBJECT_BYTES', default: mib(128), parse: int(1024 * 1024, 16 * 1024 ** 3), group: 'limits',
-    help: 'largest Git object (inflated) a fetch may bring',
+    // isomorphic-git holds about four times an object's size while indexing it, so
+    // the default keeps one fetch well inside a 1 GiB pod (32 MiB is also the renderer's per-file cap).
+    flag: 'git-max-object-bytes', value: '<n>', env: 'BERTH_GIT_MAX_OBJECT_BYTES', default: mib(32), parse: int(1024 * 1024, 16 * 1024 ** 3), group: 'limits',
+    help: 'largest Git object (inflated) a fetch may bring or a render may read',
+  }),
+  gitMaxFetchBytes: setting({
+    // isomorphic-git holds the whole pack in memory before it writes it.
+    flag: 'git-max-fetch-bytes', value: '<n>', env: 'BERTH_GIT_MAX_FETCH_BYTES', default: mib(256), parse: int(1024 * 1024, 16 * 1024 ** 3), group: 'limits',
+    help: 'bytes one fetch may download (on the wire)',
   }),
   gitMaxRepositoryBytes: setting({
     flag: 'git-max-repository-bytes', value: '<n>', env: 'BERTH_GIT_MAX_REPOSITORY_BYTES', default: mib(1024), parse: int(1024 * 1024, 64 * 1024 ** 3), group: 'limits',

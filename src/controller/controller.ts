@@ -98,10 +98,14 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const cluster = createClusterClient(rest, discovery);
   const policy = securityPolicyOf(config);
   const git = new GitSource({ cacheDir: path.join(config.cacheDir, 'git'), coordinator: new RedisFetchCoordinator(redis, `${config.queuePrefix}:source:`), network: policy,
+    maxObjectBytes: config.gitMaxObjectBytes, maxRepositoryBytes: config.gitMaxRepositoryBytes, maxFetchBytes: config.gitMaxFetchBytes,
     onRemote: (operation, seconds, ok) => { metrics.gitOperation(operation, seconds, ok); },
   });
   const renderer = new Renderer({
     workDir: path.join(config.cacheDir, 'render'),
+    memoryLimitBytes: config.renderMemoryLimitBytes, cpuSeconds: config.renderCpuSeconds, maxRenderBytes: config.renderMaxBytes,
+    toolConcurrency: config.renderConcurrency,
+    allowedRemoteBases: config.allowedRemoteBases, networkPolicy: policy,
     onRender: (kind, seconds, ok) => { metrics.rendered(kind, seconds, ok); },
   });
   // Wrapped so that an Application's metric series go when the Application does.
@@ -246,6 +250,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     webhooks: {
       secretOf: webhookSecretsFromEnvironment(),
       maxBodyBytes: config.webhookMaxBodyBytes,
+      maxInflightBytes: config.webhookMaxInflightBytes,
       rateLimit: { perMinute: config.webhookRateLimit, burst: config.webhookRateLimit },
     },
   });

@@ -29,7 +29,7 @@ import { findKustomize, renderKustomize, type KustomizeBinary } from './kustomiz
 import { checkRemoteEntries, findRemoteEntries, kustomizationFiles, type RemoteBasePolicy } from './kustomize-remote.ts';
 import { checkUnique, type Manifest } from './manifests.ts';
 import { normalizeTreePath, type SourceTree } from '../source/source-tree.ts';
-import type { ToolLimits } from './run-tool.ts';
+import { createToolSlots, type ToolLimits } from './run-tool.ts';
 import { defaultSecurityPolicy } from '../policy/policy.ts';
 
 export const RenderKind = { Directory: 'directory', Kustomize: 'kustomize', Helm: 'helm' } as const;
@@ -69,6 +69,8 @@ export interface RendererOptions {
   memoryLimitBytes?: number;
   /** CPU seconds one renderer process may use; default 60; 0 for none. */
   cpuSeconds?: number;
+  /** Renderer processes (helm, kustomize) running at once; default 2, so renders together take at most this many times memoryLimitBytes. */
+  toolConcurrency?: number;
   /** Manifest bytes one Application's render may read (plain files) or print (helm, kustomize), all together; default 64 MiB. */
   maxRenderBytes?: number;
   /** URL globs of remote kustomize resources and bases a render may fetch; default none. */
@@ -119,6 +121,7 @@ export class Renderer {
       maxOutputBytes: Math.min(options.maxOutputBytes ?? 64 * 1024 * 1024, this.#maxRenderBytes),
       memoryLimitBytes: options.memoryLimitBytes ?? 512 * 1024 * 1024,
       cpuSeconds: options.cpuSeconds ?? 60,
+      slots: createToolSlots(options.toolConcurrency ?? 2),
     };
     this.#allowedRemoteBases = options.allowedRemoteBases ?? [];
     this.#networkPolicy = options.networkPolicy ?? defaultSecurityPolicy;

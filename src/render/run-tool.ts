@@ -31,6 +31,12 @@ export interface ToolLimits {
   memoryLimitBytes: number;
   /** CPU seconds the process may use (RLIMIT_CPU); 0 for none. */
   cpuSeconds: number;
+  /**
+   * Renderer processes running at once across this Renderer, when set: the
+   * memory limit is per process, so this is what bounds what renders can take
+   * of the pod together (slots x memoryLimitBytes), however many reconciles run.
+   */
+  slots?: ToolSlots;
 }
 
 /** Whether this run may reach the network: only a kustomize build whose remote bases the allow-list admitted. */
@@ -134,8 +140,39 @@ function limitHit(stderr: string, signal: NodeJS.Signals | null, limits: ToolLim
   return undefined;
 }
 
+/** A counting semaphore for renderer processes. */
+export interface ToolSlots {
+  acquire(): Promise<() => void>;
+}
+
+export function createToolSlots(count: number): ToolSlots {
+  let free = count;
+  const waiting: (() => void)[] = [];
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next();
+    else free += 1;
+  };
+  return {
+    async acquire() {
+      if (free > 0) free -= 1;
+      else await new Promise<void>((resolve) => { waiting.push(resolve); });
+      return release;
+    },
+  };
+}
+
 /** Runs the tool and returns its standard output; a failure is an InvalidSourceError carrying its stderr. */
-export function runTool(run: ToolRun, limits: ToolLimits): Promise<string> {
+export async function runTool(run: ToolRun, limits: ToolLimits): Promise<string> {
+  const release = await limits.slots?.acquire();
+  try {
+    return await runToolProcess(run, limits);
+  } finally {
+    release?.();
+  }
+}
+
+function runToolProcess(run: ToolRun, limits: ToolLimits): Promise<string> {
   return new Promise((resolve, reject) => {
     // Its own process group, so a deadline or the output cap stops what the tool
     // started too (a plugin, a post-renderer): a child left alive would hold the

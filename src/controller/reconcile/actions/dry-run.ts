@@ -20,7 +20,7 @@ export async function dryRun(observed: Observed, now: () => Date): Promise<Opera
   });
   try {
     const rendered = await renderCommit(context, target);
-    const options = { ...syncOptionsOf(app.spec, app.key, trigger.prune), dryRun: true };
+    const options = { ...syncOptionsOf(app.spec, app.key, trigger.prune, observed.context.policy), dryRun: true };
     const result = await runSync(deps.cluster, { desired: renderedRevision(target.commit, rendered), previousInventory: record.inventory }, options);
     const changes = result.changeSet.filter((entry) => entry.action !== 'unchanged')
       .map((entry) => `${entry.action} ${formatRef(entry.ref)}${entry.action === 'failed' ? `: ${entry.message}` : ''}`);

@@ -6,13 +6,20 @@
  */
 import { advanceRelease, type ReleaseDeps, type ReleaseStep, type ReleaseTrigger, type SyncOptions } from '../../../../sync/index.ts';
 import type { ResolvedApplicationSpec } from '../../../application/index.ts';
+import { mayDelete, type ApplicationPolicy } from '../../../policy/object-policy.ts';
 import { revisionRenderer } from '../../render-revision.ts';
 import type { Observed } from '../observe.ts';
 
-/** The sync options an Application's spec asks for, with what a person's operation overrides (prune). */
-export function syncOptionsOf(spec: ResolvedApplicationSpec, appName: string, prune: boolean | undefined): Partial<SyncOptions> {
+/**
+ * The sync options an Application's spec asks for, with what a person's
+ * operation overrides (prune): the same for a release step, a heal and a dry
+ * run, so a dry run predicts the sync. Prune asks the policy before each delete.
+ */
+export function syncOptionsOf(spec: ResolvedApplicationSpec, appName: string, prune: boolean | undefined, policy: ApplicationPolicy | undefined): Partial<SyncOptions> {
   return {
     prune: prune ?? spec.automated?.prune ?? false,
+    ignoreDifferences: spec.ignoreDifferences,
+    ...(policy ? { mayDelete: (ref) => mayDelete(ref, policy) } : {}),
     allowEmpty: spec.automated?.allowEmpty ?? false,
     createNamespace: spec.syncOptions.createNamespace,
     destinationNamespace: spec.destinationNamespace,
@@ -34,7 +41,7 @@ export function releaseDeps(observed: Observed, refusal?: string): ReleaseDeps {
       healthTimeoutMs: spec.rollback.healthTimeoutMs,
       selfHeal: spec.automated?.selfHeal ?? false,
       retry: spec.retry,
-      sync: syncOptionsOf(spec, key, trigger.prune),
+      sync: syncOptionsOf(spec, key, trigger.prune, observed.context.policy),
     },
   };
 }
