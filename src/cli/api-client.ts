@@ -13,6 +13,8 @@ export const exitCodes = {
   usage: 2,
   /** The request failed: server unreachable, or a 4xx/5xx answer. */
   requestFailed: 3,
+  /** `berth diff`: the drift is Unknown (no report yet, or the last check failed), so it cannot say. */
+  driftUnknown: 4,
 } as const;
 
 export const exitCodesHelp = `
@@ -20,7 +22,8 @@ Exit codes:
   0  success
   1  (berth diff) the Application is OutOfSync
   2  usage error or invalid arguments
-  3  the request failed: server unreachable, or an error answer (its problem detail is printed)`;
+  3  the request failed: server unreachable, or an error answer (its problem detail is printed)
+  4  (berth diff) the drift is Unknown: no report yet, or the last check failed`;
 
 export class UsageError extends Error {
   constructor(message: string) {

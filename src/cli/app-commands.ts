@@ -1,8 +1,9 @@
 /**
  * `berth apps`, `berth status APP`, `berth diff APP` and `berth history APP`:
  * what the controller's status API knows, for people (`-o table`) and scripts
- * (`-o json|yaml`). `berth diff` exits 1 when the Application is OutOfSync, so
- * a script can tell drift from success.
+ * (`-o json|yaml`). `berth diff` exits 1 when the Application is OutOfSync and
+ * 4 when its drift is Unknown, so a script can tell drift, and not knowing,
+ * from success.
  */
 import type { Command } from 'commander';
 import { applicationPath, exitCodes } from './api-client.ts';
@@ -25,6 +26,12 @@ interface Detail extends Summary {
   problems?: { path: string; message: string }[];
 }
 interface Drift { status: string; objects: { kind: string; namespace: string; name: string; status: string; diff: string }[] }
+
+/** Only Synced is success: not knowing is not "no drift" (issue 21). */
+function diffExitCode(status: string): number {
+  if (status === 'Synced') return exitCodes.success;
+  return status === 'OutOfSync' ? exitCodes.outOfSync : exitCodes.driftUnknown;
+}
 
 export function registerAppCommands(program: Command): void {
   clientCommand(program, 'apps', 'list the Applications the controller knows: sync status, health, revision, last sync')
@@ -67,19 +74,19 @@ export function registerAppCommands(program: Command): void {
       return exitCodes.success;
     }));
 
-  clientCommand(program, 'diff <app>', 'show the drift of an Application as a unified diff (Secret values masked); exits 1 when OutOfSync')
+  clientCommand(program, 'diff <app>', 'show the drift of an Application as a unified diff (Secret values masked); exits 1 when OutOfSync, 4 when Unknown')
     .action(run(async ({ client, format, out }, app: string) => {
       const path = `${await applicationPath(client, app)}/drift`;
       if (format !== 'table') {
         const drift = await client.json<Drift>('GET', path);
         out(formatData(format, drift));
-        return drift.status === 'OutOfSync' ? exitCodes.outOfSync : exitCodes.success;
+        return diffExitCode(drift.status);
       }
       const { body, headers } = await client.text(`${path}?format=text`);
       const status = headers.get('berth-sync-status') ?? 'Unknown';
       if (body) out(useColor(process.stdout) ? colorDiff(body) : body);
       else process.stderr.write(status === 'Unknown' ? `${app}: no drift report yet\n` : `${app}: ${status}\n`);
-      return status === 'OutOfSync' ? exitCodes.outOfSync : exitCodes.success;
+      return diffExitCode(status);
     }));
 
   clientCommand(program, 'history <app>', 'list the operations on an Application, newest first (ids for `berth rollback`)')

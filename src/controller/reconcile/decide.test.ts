@@ -71,6 +71,8 @@ const rows: Row[] = [
   // Progressing
   { name: 'Progressing, recheck -> check the rollout', status: 'Progressing', state: { revision: 'A' }, applied: 'A', trigger: 'recheck', target: 'A', action: 'continue' },
   { name: 'Progressing, watch event -> wait for the rollout check', status: 'Progressing', state: { revision: 'A' }, applied: 'A', trigger: 'watch', target: 'A', action: 'report InProgress' },
+  { name: 'Progressing, watch event, drifted, selfHeal -> wait: drift is reported during a rollout, healed once it settles', status: 'Progressing', state: { revision: 'A' }, applied: 'A', trigger: 'watch', target: 'A', drift: 'OutOfSync', policy: { selfHeal: true }, action: 'report InProgress' },
+  { name: 'Progressing, recheck, drifted, selfHeal -> check the rollout, no heal', status: 'Progressing', state: { revision: 'A' }, applied: 'A', trigger: 'recheck', target: 'A', drift: 'OutOfSync', policy: { selfHeal: true }, action: 'continue' },
   { name: 'Progressing, dry run -> dry run', status: 'Progressing', state: { revision: 'A' }, applied: 'A', trigger: 'dryRun', target: 'A', action: 'dryRun A' },
   // Degraded
   { name: 'Degraded after a failed first rollout, drifted, selfHeal -> still healed', status: 'Degraded', state: { revision: 'A', failedRevision: 'A', reason: 'RolloutFailed' }, applied: 'A', trigger: 'watch', target: 'A', drift: 'OutOfSync', policy: { selfHeal: true }, action: 'heal A' },

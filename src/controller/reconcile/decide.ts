@@ -14,7 +14,8 @@
  *   re-applies a revision that failed until the tracked ref moves;
  * - a commit that changes nothing of the Application is adopted, not synced;
  * - drift of the running revision is healed only with selfHeal, also after a
- *   failed rollout with nothing to roll back to (Degraded);
+ *   failed rollout with nothing to roll back to (Degraded), and never while a
+ *   rollout is followed (record.ts still reports it then);
  * - a retry is never carried out before the time its backoff gave.
  */
 import type { ReleaseRecord } from '../../../sync/index.ts';

@@ -1,7 +1,8 @@
 /**
  * The record step of a reconcile: persist the release record an action
  * returned (the store writes nothing when it did not change), check drift for
- * the status when the observe step did not or an action wrote since, and
+ * the status when the observe step did not or an action wrote since (also while
+ * a rollout is followed: drift is reported whatever the release's state), and
  * publish status, history and Events from that one picture. Returns when to
  * look again while a release is in flight, so waiting never holds a worker.
  */
@@ -25,20 +26,19 @@ export async function recordOutcome(observed: Observed, action: ReconcileAction,
   if (step) await deps.releases.save(app.application.metadata, record);
   const recheckAt = step ? step.recheckAt : recheckOf(record, now.getTime());
 
-  // Skipped while a rollout is still being followed; reused from the observe step when nothing was done since.
-  let drift: ObservedDrift | undefined;
-  let error: string | undefined;
+  // Checked at every reconcile, a rollout in flight included (issue 21: a Service deleted during
+  // a 5-minute health timeout went unreported); reused from the observe step when nothing was done
+  // since. Only a heal waits for the rollout to settle (decide.ts).
   const acted = (step?.result.actions.length ?? 0) > 0;
-  if (recheckAt === undefined) {
-    drift = acted ? undefined : observed.drift;
-    if (drift === undefined) {
-      const settled = !acted && record.state.status === 'Healthy' && record.appliedRevision === target.commit;
-      try {
-        drift = await checkTargetDrift({ ...observed, record }, memo, now, settled);
-      } catch (cause) {
-        error = cause instanceof Error ? cause.message : String(cause);
-        log.warn({ err: error }, 'drift check failed');
-      }
+  let drift: ObservedDrift | undefined = acted ? undefined : observed.drift;
+  let error: string | undefined;
+  if (drift === undefined) {
+    const settled = !acted && recheckAt === undefined && record.state.status === 'Healthy' && record.appliedRevision === target.commit;
+    try {
+      drift = await checkTargetDrift({ ...observed, record }, memo, now, settled);
+    } catch (cause) {
+      error = cause instanceof Error ? cause.message : String(cause);
+      log.warn({ err: error }, 'drift check failed');
     }
   }
 
