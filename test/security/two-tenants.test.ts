@@ -369,5 +369,25 @@ describe('two tenants on one controller', () => {
       assert.deepEqual({ ...snap, teamB: { ...snap.teamB, settings: undefined, status: undefined, record: undefined } },
         { ...before, teamB: { ...before.teamB, settings: undefined, status: undefined, record: undefined } }, 'nothing else of team b or Berth changed');
     });
+
+    await t.test('7. objects team a marks as team b\'s do not make team b reconcile', {
+      todo: 'hole: the managed-object watch queues a reconcile of whatever Application an object\'s berth.dev/app names, from any namespace it watches (src/controller/controller.ts onChange)',
+    }, async () => {
+      const byWatch = (app: string): number =>
+        controller.logLines().filter((line) => line.msg === 'reconcile started' && line.app === app && line.reason === 'watch').length;
+      const before = byWatch(`${b.namespace}/web`);
+      const beforeA = byWatch(`${a.namespace}/web`);
+      const configMaps = `/api/v1/namespaces/${a.namespace}/configmaps`;
+      await a.client.request('POST', configMaps, {
+        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'decoy', annotations: { 'berth.dev/app': `${b.namespace}/web` } }, data: { n: '0' } },
+      });
+      for (let n = 1; n <= 10; n += 1) {
+        await a.client.request('PATCH', `${configMaps}/decoy`, { body: { data: { n: String(n) } }, contentType: 'application/merge-patch+json' });
+      }
+      // A change to team a's own deployed ConfigMap, in the same watch after the decoy's: once team a reconciles for it, the watch has seen them all.
+      await a.client.request('PATCH', `${configMaps}/settings`, { body: { data: { value: 'edited by hand' } }, contentType: 'application/merge-patch+json' });
+      await controller.explain(eventually('team a\'s drift reconcile', () => Promise.resolve(byWatch(`${a.namespace}/web`) > beforeA || undefined), { timeoutMs: 30_000 }));
+      assert.equal(byWatch(`${b.namespace}/web`) - before, 0, 'team a\'s writes queued reconciles of team b');
+    });
   });
 });
