@@ -107,6 +107,21 @@ describe('the managed-object watch', () => {
     await watch.stop();
   });
 
+  it('ignores an object that carries an Application’s mark but is not in its inventory (anyone may write the mark)', async () => {
+    const { watch, transport, changes } = setup();
+    watch.setInventory('shop/web', [deploymentRef('web')]);
+    await transport.opened(1);
+    const [open] = transport.open;
+    assert.ok(open);
+    const edit: ManagedFieldsEntry = { manager: 'kubectl-edit', operation: 'Update', time: '2025-01-01T00:08:00Z' };
+    for (let rv = 1; rv <= 5; rv += 1) open.send('MODIFIED', object('forged', { app: 'shop/web', generation: rv, rv: String(rv), managed: [edit] }));
+    open.send('DELETED', object('forged', { app: 'shop/web', generation: 5, rv: '6', managed: [edit] }));
+    assert.deepEqual(changes, []);
+    open.send('MODIFIED', object('web', { app: 'shop/web', generation: 2, rv: '7', managed: [edit] }));
+    assert.deepEqual(changes, ['shop/web Deployment/web changed'], 'the object of its inventory still counts');
+    await watch.stop();
+  });
+
   it('counts every update of a kind without a generation, unless Berth wrote it last', async () => {
     const { watch, transport, changes } = setup();
     watch.setInventory('shop/web', [configMapRef('settings')]);

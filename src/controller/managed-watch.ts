@@ -11,7 +11,9 @@
  * composition root calls whenever a release record is loaded or saved.
  *
  * Which events count. Only objects annotated `berth.dev/app` with an
- * Application whose inventory is known are looked at, and of those:
+ * Application whose inventory holds that very object are looked at (the mark
+ * alone is no proof: anyone who may write an object may write the annotation,
+ * and a tenant must not be able to queue another tenant's reconciles), and of those:
  * - a deletion, or a deletionTimestamp newly set, always counts;
  * - an update counts when `metadata.generation` moved, or when a label or
  *   annotation that Berth owns (per its managedFields entry) changed or lost
@@ -113,10 +115,15 @@ export function isDriftSignal(previous: Seen | undefined, next: Seen, object: Ku
 
 interface KindWatch { label: string; stop(): void }
 
+/** One object whatever version it is served at: an inventory may name another version than the watch. */
+const objectIdentity = (ref: ObjectRef): string => JSON.stringify([ref.group, ref.kind, ref.namespace, ref.name]);
+
 export function createManagedWatch(options: ManagedWatchOptions): ManagedWatch {
   const restricted = (options.namespaces ?? []).length > 0;
   const appsOfWatch = new Map<string, Set<string>>();
   const watchesOfApp = new Map<string, Set<string>>();
+  /** Per Application, the objects of its inventory, by `objectIdentity`. */
+  const objectsOfApp = new Map<string, Set<string>>();
   const running = new Map<string, KindWatch>();
   let stopped = false;
 
@@ -129,7 +136,8 @@ export function createManagedWatch(options: ManagedWatchOptions): ManagedWatch {
     const [group = '', version = '', kind = '', namespace = ''] = JSON.parse(key) as string[];
     const label = `${group ? `${group}/` : ''}${version}/${kind}${namespace ? ` in ${namespace}` : ''}`;
     const emit = (app: string, objectNamespace: string, name: string, change: ManagedChange): void => {
-      if (watchesOfApp.has(app)) options.onChange(app, { group, version, kind, namespace: objectNamespace, name }, change);
+      const ref = { group, version, kind, namespace: objectNamespace, name };
+      if (objectsOfApp.get(app)?.has(objectIdentity(ref))) options.onChange(app, ref, change);
     };
     const watch = startListWatch<Seen>({
       transport: options.transport,
@@ -184,9 +192,15 @@ export function createManagedWatch(options: ManagedWatchOptions): ManagedWatch {
   };
 
   return {
-    setInventory(app, refs) { setWatchesOf(app, new Set(refs.map(watchKey))); },
+    setInventory(app, refs) {
+      objectsOfApp.set(app, new Set(refs.map(objectIdentity)));
+      setWatchesOf(app, new Set(refs.map(watchKey)));
+    },
     knows: (app) => watchesOfApp.has(app),
-    forget(app) { setWatchesOf(app, undefined); },
+    forget(app) {
+      objectsOfApp.delete(app);
+      setWatchesOf(app, undefined);
+    },
     watches: () => [...running.values()].map((watch) => watch.label).sort(),
     stop() {
       stopped = true;
