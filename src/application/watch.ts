@@ -12,6 +12,7 @@
 import type { KubeObject } from '../../objects.ts';
 import { createListWatchTransport, startListWatch, type ListWatch } from '../kube/list-watch.ts';
 import type { RestClient } from '../kube/rest.ts';
+import type { RetryPolicy } from '../../sync/retry-policy.ts';
 import { apiVersion, applicationKind } from './schema.ts';
 import { applicationsPath } from './status-writer.ts';
 
@@ -33,10 +34,12 @@ export interface ApplicationWatchOptions {
   resyncIntervalMs?: number;
   initialRetryDelayMs?: number;
   maxRetryDelayMs?: number;
+  /** How a transient failure of a first list is retried before `start` rejects (list-watch.ts). */
+  startRetry?: RetryPolicy;
 }
 
 export interface ApplicationWatch {
-  /** Lists and starts watching; resolves once every namespace was listed, rejects if a first list fails. */
+  /** Lists and starts watching; resolves once every namespace was listed, rejects if a first list fails for good. */
   start(): Promise<void>;
   stop(): Promise<void>;
   /** The Applications known now. */
@@ -68,6 +71,7 @@ export function watchApplications(rest: RestClient, options: ApplicationWatchOpt
       onError: (error) => options.onError?.(error, namespace),
       ...(options.initialRetryDelayMs === undefined ? {} : { initialRetryDelayMs: options.initialRetryDelayMs }),
       ...(options.maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs: options.maxRetryDelayMs }),
+      ...(options.startRetry === undefined ? {} : { startRetry: options.startRetry }),
     }),
   }));
   const list = (): KubeObject[] => scopes.flatMap((scope) => scope.watch.values());

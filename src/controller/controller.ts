@@ -20,7 +20,9 @@ import { securityPolicyOf, serviceAccountOf } from '../policy/from-config.ts';
 import { createBerthPolicyLookup } from '../policy/berth-policy-cache.ts';
 import { applicationCredentials } from '../source/application-credentials.ts';
 import type { Logger } from '../log.ts';
-import { resolveQueueOptions } from '../queue/options.ts';
+import { defaultRetry, resolveQueueOptions } from '../queue/options.ts';
+import { infrastructureRetryPolicy } from '../queue/backoff.ts';
+import { retryTransient } from '../kube/transient-errors.ts';
 import { PollSchedulers } from '../queue/poll-schedulers.ts';
 import { startPollWorker, type PollWorker } from '../queue/poll-worker.ts';
 import { ReconcileQueue } from '../queue/reconcile-queue.ts';
@@ -92,7 +94,14 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const rest = await createRestClient(kc, { maxSockets: 64, onResponse: (verb, code) => { metrics.kubeApiResponse(verb, code); } });
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(30_000, 200 * 2 ** n) });
   await redis.connect().catch(() => undefined);
-  await checkReachable(rest, redis, config);
+  // Start-up reads retry what is transient (429 right after the CRD is Established, 5xx, a refused
+  // connection) with the queue's infrastructure retry policy, as every later read does (issue 21);
+  // what cannot change by itself (a bad kubeconfig, 401, 403) still fails at once.
+  const startupRetry = infrastructureRetryPolicy(defaultRetry);
+  await retryTransient(() => checkReachable(rest, redis, config), {
+    policy: startupRetry,
+    onRetry: (error, attempt, delayMs) => { log.warn({ attempt, delayMs, err: error instanceof Error ? error.message : String(error) }, 'start-up check failed; retrying'); },
+  });
 
   const discovery = createDiscovery(rest);
   const cluster = createClusterClient(rest, discovery);
@@ -225,6 +234,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       onError: (error, namespace) => {
         log.warn({ namespace, err: error instanceof Error ? error.message : String(error) }, 'Application watch interrupted; retrying');
       },
+      startRetry: startupRetry,
     });
     await watch.start();
   }

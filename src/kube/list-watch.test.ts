@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../objects.ts';
+import type { RetryPolicy } from '../../sync/retry-policy.ts';
 import { startListWatch, type ListWatchEvent } from './list-watch.ts';
 import { fakeListWatchTransport } from './testing/fake-list-watch-transport.ts';
 
@@ -8,7 +9,11 @@ const path = '/api/v1/namespaces/shop/configmaps';
 const configMap = (name: string, resourceVersion: string): KubeObject =>
   ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop', resourceVersion } });
 
-function setup() {
+const throttled = (): Error => Object.assign(new Error('429 storage is (re)initializing'), { status: 429 });
+const forbidden = (): Error => Object.assign(new Error('403 forbidden'), { status: 403 });
+const startRetry = (limit: number): RetryPolicy => ({ limit, backoffMs: 1, factor: 1, maxBackoffMs: 1, jitter: 0 });
+
+function setup(options: { startRetry?: RetryPolicy } = {}) {
   const transport = fakeListWatchTransport();
   const events: string[] = [];
   const errors: string[] = [];
@@ -21,6 +26,7 @@ function setup() {
     onError: (error) => { errors.push(error instanceof Error ? error.message : String(error)); },
     initialRetryDelayMs: 1,
     maxRetryDelayMs: 4,
+    ...options,
   });
   return { transport, events, errors, watch };
 }
@@ -51,6 +57,30 @@ describe('the list/watch engine', () => {
     assert.deepEqual(transport.lists, [path, path]);
     assert.deepEqual(errors, ['connection refused']);
     watch.stop();
+  });
+
+  it('with a start-up retry policy, waits out a transient first list (429) instead of rejecting start', async () => {
+    const { transport, events, errors, watch } = setup({ startRetry: startRetry(3) });
+    transport.items.set(path, [configMap('a', '1')]);
+    transport.failNextList.set(path, throttled());
+    await watch.start();
+    assert.deepEqual(transport.lists, [path, path]);
+    assert.deepEqual(errors, ['429 storage is (re)initializing'], 'the failure is still told');
+    assert.deepEqual(events, ['initial added a -->1']);
+    watch.stop();
+  });
+
+  it('with a start-up retry policy, still rejects start at once for what a retry cannot fix (403), and once the policy is used up', async () => {
+    const denied = setup({ startRetry: startRetry(3) });
+    denied.transport.failNextList.set(path, forbidden());
+    await assert.rejects(denied.watch.start(), /403 forbidden/);
+    assert.deepEqual(denied.transport.lists, [path]);
+    denied.watch.stop();
+
+    const exhausted = setup({ startRetry: startRetry(1) });
+    exhausted.transport.failNextList.set(path, throttled());
+    await assert.rejects(exhausted.watch.start(), /429/);
+    exhausted.watch.stop();
   });
 
   it('after 410 Gone, relists and delivers only what the relist found changed', async () => {

@@ -11,7 +11,10 @@
  *   closing it) resumes from the last resourceVersion at once, unless it keeps
  *   ending at once, which backs off;
  * - any other error retries with backoff (1 s doubling to 30 s by default,
- *   reset on the next event or list);
+ *   reset on the next event or list); before the first list, a transient one
+ *   (429, 5xx, a refused connection) is retried by `startRetry` without
+ *   failing `start` (issue 21: `429 storage is (re)initializing` right after
+ *   the CRD is Established killed the controller);
  * - 410 Gone (an expired resourceVersion) or an ERROR event relists, and a
  *   relist is compared with what was remembered: an object whose
  *   resourceVersion moved is `updated`, a new one `added`, one that is gone
@@ -19,7 +22,9 @@
  *   missed while disconnected is still delivered once.
  */
 import type { KubeObject } from '../../objects.ts';
+import { isRetryExhausted, retryDelayMs, type RetryPolicy } from '../../sync/retry-policy.ts';
 import type { RestClient } from './rest.ts';
+import { isTransientApiError } from './transient-errors.ts';
 
 /** How a watch talks to the API server; the real one is `createListWatchTransport`. */
 export interface ListWatchTransport {
@@ -52,6 +57,12 @@ export interface ListWatchOptions<T> {
   onEvent(event: ListWatchEvent<T>): void;
   /** A failed list or watch; it is retried by itself. */
   onError?(error: unknown): void;
+  /**
+   * How a transient failure (429, 5xx, a refused connection) of the first list
+   * is retried before `start` gives up; without it, `start` rejects at the
+   * first failure. Any other failure rejects at once.
+   */
+  startRetry?: RetryPolicy;
   initialRetryDelayMs?: number;
   maxRetryDelayMs?: number;
 }
@@ -59,7 +70,8 @@ export interface ListWatchOptions<T> {
 export interface ListWatch<T> {
   /**
    * Lists and starts watching. Resolves once the first list was delivered;
-   * rejects if the first attempt fails (retries go on until `stop`).
+   * rejects if the first attempt fails for good, or a transient failure
+   * outlasts `startRetry` (retries go on until `stop`).
    */
   start(): Promise<void>;
   stop(): void;
@@ -139,9 +151,18 @@ export function startListWatch<T>(options: ListWatchOptions<T>): ListWatch<T> {
     schedule(delayMs);
     delayMs = Math.min(delayMs * 2, maxDelay);
   };
+  let startFailures = 0;
   const fail = (error: unknown): void => {
     if (stopped) return;
     options.onError?.(error);
+    // Before the first list, a transient failure is asked again by the start-up policy, not rejected.
+    if (first && options.startRetry && isTransientApiError(error)) {
+      startFailures += 1;
+      if (!isRetryExhausted(options.startRetry, startFailures)) {
+        schedule(retryDelayMs(options.startRetry, startFailures));
+        return;
+      }
+    }
     settleFirst(error);
     backOff();
   };
