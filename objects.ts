@@ -98,4 +98,58 @@ export const annotations = {
   syncOptions: 'berth.dev/sync-options',
   /** `true`: leave this object out of the aggregate health. */
   healthIgnore: 'berth.dev/health-ignore',
+  /** `IgnoreExtraneous`: a live object Git does not have does not make the Application OutOfSync. */
+  compareOptions: 'berth.dev/compare-options',
 } as const;
+
+/**
+ * Argo CD's and Helm's annotations that Berth honours when its own are absent, so
+ * repositories written for them work as they are (sync/hooks.ts decides which applies).
+ */
+export const argoAnnotations = {
+  syncWave: 'argocd.argoproj.io/sync-wave',
+  hook: 'argocd.argoproj.io/hook',
+  hookDeletePolicy: 'argocd.argoproj.io/hook-delete-policy',
+  syncOptions: 'argocd.argoproj.io/sync-options',
+  compareOptions: 'argocd.argoproj.io/compare-options',
+} as const;
+
+export const helmAnnotations = {
+  hook: 'helm.sh/hook',
+  hookWeight: 'helm.sh/hook-weight',
+  hookDeletePolicy: 'helm.sh/hook-delete-policy',
+} as const;
+
+export const annotationSources = { Berth: 'Berth', ArgoCD: 'ArgoCD', Helm: 'Helm' } as const;
+export type AnnotationSource = (typeof annotationSources)[keyof typeof annotationSources];
+export type SyncConcept = 'wave' | 'hook' | 'hookDeletePolicy' | 'syncOptions' | 'compareOptions';
+
+/** For each concept, its keys in order of precedence: Berth's, Argo CD's, Helm's. */
+const annotationPrecedence: Record<SyncConcept, readonly (readonly [AnnotationSource, string])[]> = {
+  // Argo CD reads `helm.sh/hook-weight` as the wave of any object, hook or not; so does Berth.
+  wave: [['Berth', annotations.syncWave], ['ArgoCD', argoAnnotations.syncWave], ['Helm', helmAnnotations.hookWeight]],
+  hook: [['Berth', annotations.hook], ['ArgoCD', argoAnnotations.hook], ['Helm', helmAnnotations.hook]],
+  hookDeletePolicy: [['Berth', annotations.hookDeletePolicy], ['ArgoCD', argoAnnotations.hookDeletePolicy], ['Helm', helmAnnotations.hookDeletePolicy]],
+  syncOptions: [['Berth', annotations.syncOptions], ['ArgoCD', argoAnnotations.syncOptions]],
+  compareOptions: [['Berth', annotations.compareOptions], ['ArgoCD', argoAnnotations.compareOptions]],
+};
+
+/**
+ * The one place that decides which annotation speaks for a concept (wave, hook,
+ * ...): Berth's first, then Argo CD's, then Helm's; undefined when none is set.
+ * Callers parse the value by its source (Helm spells values its own way).
+ */
+export function chosenAnnotation(given: Readonly<Record<string, string>> | undefined, concept: SyncConcept): { source: AnnotationSource; key: string; value: string } | undefined {
+  if (given === undefined) return undefined;
+  for (const [source, key] of annotationPrecedence[concept]) {
+    const value = given[key];
+    if (value !== undefined) return { source, key, value };
+  }
+  return undefined;
+}
+
+/** Whether the object's compare options say its being extraneous (live, not in Git) is no drift. */
+export function ignoresExtraneous(given: Readonly<Record<string, string>> | undefined): boolean {
+  const chosen = chosenAnnotation(given, 'compareOptions');
+  return chosen !== undefined && chosen.value.split(',').some((part) => part.trim() === 'IgnoreExtraneous');
+}

@@ -40,4 +40,15 @@ describe('diffApplication', () => {
     assert.equal(result.status, 'Synced');
     assert.equal(result.objects.length, 1);
   });
+
+  it('reports an extraneous object marked IgnoreExtraneous but leaves the Application Synced', () => {
+    const generated = (annotations: Record<string, string>): KubeObject => ({ ...configMap('generated', {}), metadata: { name: 'generated', namespace: 'shop', annotations } });
+    for (const key of ['argocd.argoproj.io/compare-options', 'berth.dev/compare-options']) {
+      const ignored = diffApplication({ objects: [{ desired: a, live: a, predicted: a }], pruneCandidates: [generated({ [key]: 'IgnoreExtraneous' })] });
+      assert.equal(ignored.status, 'Synced', key);
+      assert.equal(ignored.counts.Extraneous, 1, key);
+    }
+    const counted = diffApplication({ objects: [{ desired: a, live: a, predicted: a }], pruneCandidates: [generated({ 'argocd.argoproj.io/compare-options': 'ServerSideDiff=true' })] });
+    assert.equal(counted.status, 'OutOfSync');
+  });
 });

@@ -6,8 +6,11 @@
  * Extraneous each make it OutOfSync: an object still in the cluster that Git no longer
  * has is a difference between Git and the cluster, whether or not automated prune is on
  * (as in Argo CD, where a resource that requires pruning leaves the application OutOfSync).
+ * Except a live object whose compare options say `IgnoreExtraneous` (Argo CD's
+ * `argocd.argoproj.io/compare-options` or `berth.dev/compare-options`): it is still
+ * reported Extraneous, but leaves the aggregate as it is, as in Argo CD.
  */
-import { refKey, refOf, type KubeObject } from '../objects.ts';
+import { ignoresExtraneous, refKey, refOf, type KubeObject } from '../objects.ts';
 import { resolveDiffOptions, type DiffOptions } from './options.ts';
 import { diffObject, objectSyncStatuses, type ObjectDiff, type ObjectDiffInput, type ObjectSyncStatus } from './diff-object.ts';
 
@@ -41,5 +44,6 @@ export function diffApplication(input: ApplicationDiffInput, options?: Partial<D
   ];
   const counts: Record<ObjectSyncStatus, number> = { Synced: 0, OutOfSync: 0, Missing: 0, Extraneous: 0 };
   for (const object of objects) counts[object.status] += 1;
-  return { status: syncStatusOf(objects), objects, counts };
+  const counted = objects.filter((object) => object.status !== objectSyncStatuses.Extraneous || !ignoresExtraneous(object.live?.metadata.annotations));
+  return { status: syncStatusOf(counted), objects, counts };
 }

@@ -7,12 +7,14 @@
  * A failure lets the rest of its group finish (those objects were already in
  * flight and do not depend on each other), then stops: every later group is
  * reported `skipped`, naming the failure. Hooks count: a failed hook stops the
- * sync like a failed apply.
+ * sync like a failed apply. A hook with `generateName` is given a fresh name per
+ * run here (server-side apply needs one) and followed and deleted by that name.
  */
+import { randomInt } from 'node:crypto';
 import { formatRef, type KubeObject, type ObjectRef } from '../objects.ts';
 import type { ChangeEntry } from './change-set.ts';
 import { entryOf, failedEntry, syncObject, type ApplyContext, type ReadLive } from './apply-object.ts';
-import { hookOutcome } from './hooks.ts';
+import { generatedName, hookOutcome } from './hooks.ts';
 import { listedReader } from './live-objects.ts';
 import type { PlanGroup, PlanStep } from './plan.ts';
 import { mapBounded, pollUntil } from './wait.ts';
@@ -92,6 +94,20 @@ function groupReader(group: PlanGroup, context: ApplyContext): ReadLive {
   };
 }
 
+/**
+ * One run of a `generateName` hook: the object and ref under a name made as the
+ * API server would make it. Its previous runs have other names, so
+ * BeforeHookCreation finds nothing to delete (as in Argo CD); HookSucceeded and
+ * HookFailed delete this run.
+ */
+function namedRun(step: PlanStep): PlanStep {
+  const prefix = step.hook?.generateName;
+  if (prefix === undefined) return step;
+  const name = generatedName(prefix, (n) => randomInt(n));
+  const { generateName: _prefix, ...metadata } = step.object.metadata;
+  return { ...step, object: { ...step.object, metadata: { ...metadata, name } }, ref: { ...step.ref, name } };
+}
+
 async function applyGroup(group: PlanGroup, run: ApplyRun): Promise<ChangeEntry[]> {
   const { options } = run.context;
   const blocked = new Map<PlanStep, string>();
@@ -103,9 +119,10 @@ async function applyGroup(group: PlanGroup, run: ApplyRun): Promise<ChangeEntry[
     }
   }
   const readLive = groupReader(group, run.context);
-  return mapBounded(group.steps, options.concurrency, async (step) => {
-    const problem = blocked.get(step);
-    if (problem !== undefined) return entryOf(step, 'failed', `${formatRef(step.ref)}: not applied: ${problem}`);
+  return mapBounded(group.steps, options.concurrency, async (planned) => {
+    const problem = blocked.get(planned);
+    if (problem !== undefined) return entryOf(planned, 'failed', `${formatRef(planned.ref)}: not applied: ${problem}`);
+    const step = namedRun(planned);
     const entry = await syncObject(step, run.context, readLive);
     if (step.hook === undefined || entry.action === 'failed' || options.dryRun) return entry;
     try {

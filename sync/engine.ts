@@ -49,7 +49,7 @@ export interface SyncResult {
   /** Every failure was transient: retrying the operation may succeed. */
   retryable: boolean;
   plan: SyncPlan;
-  /** In order: CreateNamespace, PreSync, Sync, prune, PostSync, SyncFail. */
+  /** In order: not applied (Skip, Helm tests), CreateNamespace, PreSync, Sync, prune, PostSync, SyncFail. */
   changeSet: ChangeEntry[];
   summary: ChangeSummary;
   /** The inventory to record; the previous one, untouched, after a dry run. */
@@ -114,7 +114,7 @@ export async function runSync(client: ClusterClient, request: SyncRequest, given
   const run: ApplyRun = { context, crdOfKind, established: new Map(), stoppedBy: undefined };
   const inPhases = (...phases: string[]): PlanGroup[] => plan.groups.filter((group) => phases.includes(group.phase));
 
-  const changeSet: ChangeEntry[] = [];
+  const changeSet: ChangeEntry[] = plan.notApplied.map(({ ref, message }) => ({ ref, action: 'skipped', message, phase: 'Sync', wave: 0, hook: true }));
   if (destination !== undefined && !desiredNamespaces.has(destination)) {
     const entry = await ensureNamespace(destination, context);
     changeSet.push(entry);

@@ -15,7 +15,7 @@ export {
   type Clock, type HasDrifted, type MayDelete, type ObjectSyncOptions, type SyncOptions,
 } from './options.ts';
 export { diffHasDrifted, isOwnedByBerth, type DriftRuleOptions } from './drift.ts';
-export { hookDeletePolicies, hookOutcome, hookSpecOf, syncPhaseOrder, syncPhases, type HookDeletePolicy, type HookOutcome, type HookSpec, type SyncPhase } from './hooks.ts';
+export { generatedName, hookDeletePolicies, hookOutcome, hookPlacementOf, syncPhaseOrder, syncPhases, type HookDeletePolicy, type HookOutcome, type HookPlacement, type HookSpec, type SyncPhase } from './hooks.ts';
 export { kindOrder, kindRank, stageOf, stages, type Stage } from './kind-order.ts';
 export { compareSteps, planSteps, planSync, waveOf, type PlanGroup, type PlanStep, type SyncPlan } from './plan.ts';
 export {

@@ -4,7 +4,7 @@
  * read from the `berth.dev/sync-options` annotation.
  */
 import type { IgnoreDifferenceRule } from '../diff/index.ts';
-import { annotations, formatRef, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
+import { chosenAnnotation, formatRef, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import type { PropagationPolicy } from './cluster.ts';
 import { diffHasDrifted, type HasDrifted } from './drift.ts';
 
@@ -116,7 +116,7 @@ export function resolveSyncOptions(given: Partial<SyncOptions> = {}): SyncOption
   return options;
 }
 
-/** Options one object asks for in `berth.dev/sync-options`, e.g. `Force=true,Prune=false`. */
+/** Options one object asks for in `berth.dev/sync-options` (or Argo CD's), e.g. `Force=true,Prune=false`. */
 export interface ObjectSyncOptions {
   force: boolean;
   prune: boolean;
@@ -125,21 +125,31 @@ export interface ObjectSyncOptions {
 const objectOptionKeys = { Force: 'force', Prune: 'prune' } as const;
 
 /**
- * Parse the object's `berth.dev/sync-options`. Unknown keys are ignored (options
- * of newer versions must not break older controllers); a known key with a value
- * other than true/false is an error naming the object.
+ * Parse the object's sync options: `berth.dev/sync-options`, else Argo CD's
+ * `argocd.argoproj.io/sync-options`. Unknown keys are ignored (options of newer
+ * versions must not break older controllers, and Argo CD's ServerSideApply,
+ * Replace, Validate, SkipDryRunOnMissingResource, PruneLast, Delete describe what
+ * Berth always does or cannot do; the README says which). In Berth's annotation a
+ * known key with a value other than true/false is an error naming the object; in
+ * Argo CD's, anything but `Prune=true` (`false`, `confirm`) keeps the object from
+ * being pruned, since Berth never asks for a confirmation.
  */
 export function objectSyncOptions(object: KubeObject): ObjectSyncOptions {
   const result: ObjectSyncOptions = { force: false, prune: true };
-  const raw = object.metadata.annotations?.[annotations.syncOptions];
-  if (raw === undefined) return result;
-  for (const item of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+  const chosen = chosenAnnotation(object.metadata.annotations, 'syncOptions');
+  if (chosen === undefined) return result;
+  for (const item of chosen.value.split(',').map((part) => part.trim()).filter(Boolean)) {
     const [key = '', value = ''] = item.split('=', 2).map((part) => part.trim());
     if (!Object.hasOwn(objectOptionKeys, key)) continue;
-    if (value !== 'true' && value !== 'false') {
-      throw new SyntaxError(`${formatRef(refOf(object))}: ${annotations.syncOptions}: ${key} must be true or false, got "${value}"`);
+    const option = objectOptionKeys[key as keyof typeof objectOptionKeys];
+    if (chosen.source !== 'Berth') {
+      result[option] = value === 'true';
+      continue;
     }
-    result[objectOptionKeys[key as keyof typeof objectOptionKeys]] = value === 'true';
+    if (value !== 'true' && value !== 'false') {
+      throw new SyntaxError(`${formatRef(refOf(object))}: ${chosen.key}: ${key} must be true or false, got "${value}"`);
+    }
+    result[option] = value === 'true';
   }
   return result;
 }

@@ -1,8 +1,10 @@
 /**
  * The sync plan: every desired object placed by phase (hooks), wave
- * (`berth.dev/sync-wave`), stage and kind order, then name; cut into groups of
- * one (phase, wave, stage) that the engine applies one after another, the
- * objects of a group in parallel.
+ * (`berth.dev/sync-wave`, else Argo CD's `argocd.argoproj.io/sync-wave`, else
+ * Helm's `helm.sh/hook-weight`), stage and kind order, then name; cut into groups
+ * of one (phase, wave, stage) that the engine applies one after another, the
+ * objects of a group in parallel. Objects that are not applied at all (Argo CD's
+ * Skip, Helm tests) are listed apart, each with why.
  *
  * Promises: the plan is a pure, deterministic function of the objects (input
  * order does not matter); a Namespace comes before every object in it and a CRD
@@ -10,9 +12,9 @@
  * Namespace or CRD is moved up, never the dependent moved down); invalid
  * annotations are reported together, each line naming its object.
  */
-import { annotations, formatRef, refKey, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
+import { chosenAnnotation, formatRef, refKey, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import { UnrecoverableSyncError } from './errors.ts';
-import { hookSpecOf, syncPhaseOrder, type HookSpec, type SyncPhase } from './hooks.ts';
+import { hookPlacementOf, syncPhaseOrder, type HookSpec, type SyncPhase } from './hooks.ts';
 import { isCustomResourceDefinition, isNamespace, kindRank, stageOf, stageOrder, type Stage } from './kind-order.ts';
 import { objectSyncOptions, type ObjectSyncOptions } from './options.ts';
 
@@ -39,16 +41,18 @@ export interface PlanGroup {
 export interface SyncPlan {
   /** In order of application, SyncFail groups last (they run only when the sync failed). */
   groups: PlanGroup[];
+  /** Objects of the render that are neither applied nor managed, with why (Skip, a Helm test, a deletion hook). */
+  notApplied: { ref: ObjectRef; message: string }[];
 }
 
-/** Read `berth.dev/sync-wave`: an integer, 0 when absent. */
+/** Read the wave (`berth.dev/sync-wave`, Argo CD's, or Helm's hook weight): an integer, 0 when absent. */
 export function waveOf(object: KubeObject): number {
-  const raw = object.metadata.annotations?.[annotations.syncWave];
-  if (raw === undefined) return 0;
-  const value = raw.trim();
+  const chosen = chosenAnnotation(object.metadata.annotations, 'wave');
+  if (chosen === undefined) return 0;
+  const value = chosen.value.trim();
   const wave = Number(value);
   if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(wave)) {
-    throw new SyntaxError(`${annotations.syncWave} must be an integer, got "${raw}"`);
+    throw new SyntaxError(`${chosen.key} must be an integer, got "${chosen.value}"`);
   }
   return wave;
 }
@@ -75,20 +79,28 @@ function compareText(a: string, b: string): number {
 function basicProblem(object: KubeObject): string | undefined {
   if (typeof object.apiVersion !== 'string' || object.apiVersion === '') return 'apiVersion is missing';
   if (typeof object.kind !== 'string' || object.kind === '') return 'kind is missing';
-  if (!object.metadata.name) return 'metadata.name is missing';
   return undefined;
 }
 
-function stepsOf(object: KubeObject, problems: string[]): PlanStep[] {
-  const ref = refOf(object);
+function stepsOf(object: KubeObject, problems: string[], notApplied: SyncPlan['notApplied']): PlanStep[] {
+  let ref = refOf(object);
   const basic = basicProblem(object);
   if (basic !== undefined) {
     problems.push(`${formatRef(ref)}: ${basic}`);
     return [];
   }
   try {
+    const placement = hookPlacementOf(object, ref);
+    if (placement.kind === 'not-applied') {
+      if (ref.name === '') ref = { ...ref, name: object.metadata.generateName ?? '' };
+      notApplied.push({ ref, message: `${formatRef(ref)}: not applied: ${placement.message}` });
+      return [];
+    }
+    if (placement.kind === 'object' && ref.name === '') throw new SyntaxError('metadata.name is missing (metadata.generateName works for hooks only)');
+    const hook = placement.kind === 'hook' ? placement.spec : undefined;
+    // A generateName hook is planned under its prefix; each run gets its own name (sync/apply.ts).
+    if (hook?.generateName !== undefined) ref = { ...ref, name: hook.generateName };
     const wave = waveOf(object);
-    const hook = hookSpecOf(object, ref);
     const options = objectSyncOptions(object);
     const stage = stageOf(ref);
     return (hook?.phases ?? ['Sync' as const]).map((phase) => ({ object, ref, phase, wave, stage, hook, options, movedUpFor: undefined }));
@@ -138,7 +150,8 @@ function moveDefinitionsUp(steps: PlanStep[]): void {
  */
 export function planSync(objects: readonly KubeObject[]): SyncPlan {
   const problems: string[] = [];
-  const steps = objects.flatMap((object) => stepsOf(object, problems));
+  const notApplied: SyncPlan['notApplied'] = [];
+  const steps = objects.flatMap((object) => stepsOf(object, problems, notApplied));
   const seen = new Set<string>();
   for (const step of steps) {
     const key = `${step.phase}/${refKey(step.ref)}`;
@@ -154,7 +167,8 @@ export function planSync(objects: readonly KubeObject[]): SyncPlan {
     if (last?.phase === step.phase && last.wave === step.wave && last.stage === step.stage) last.steps.push(step);
     else groups.push({ phase: step.phase, wave: step.wave, stage: step.stage, steps: [step] });
   }
-  return { groups };
+  notApplied.sort((a, b) => compareText(a.message, b.message));
+  return { groups, notApplied };
 }
 
 /** The steps of a plan in order, as a flat list. */
