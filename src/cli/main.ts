@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { registerAppCommands } from './app-commands.ts';
 import { registerControllerCommand } from './controller.ts';
+import { registerImportCommand } from './import.ts';
 import { registerOperationCommands } from './operation-commands.ts';
 import { registerRenderCommand } from './render.ts';
 
@@ -25,5 +26,6 @@ registerRenderCommand(program);
 registerControllerCommand(program);
 registerAppCommands(program);
 registerOperationCommands(program);
+registerImportCommand(program);
 
 await program.parseAsync();
