@@ -87,4 +87,27 @@ describe('berth import conversion', () => {
     assert.equal(objects.length, 0);
     assert.deepEqual(findings.map(formatFinding), ['v1/ConfigMap/y/x: not converted: not an Argo CD Application or AppProject, nor a Flux GitRepository, Kustomization or HelmRelease']);
   });
+  describe('a GitRepository ref as a targetRevision (Flux\'s precedence: commit, name, semver, tag, branch)', () => {
+    const rows: { ref: Record<string, string> | undefined; revision: string; dropped?: string }[] = [
+      { ref: undefined, revision: 'master' },
+      { ref: { branch: 'main' }, revision: 'main' },
+      { ref: { branch: 'main', tag: 'v1.2.0' }, revision: 'v1.2.0' },
+      { ref: { tag: 'v1.2.0', semver: '>=1.0.0 <2.0.0' }, revision: '>=1.0.0 <2.0.0' },
+      { ref: { semver: '1.x', name: 'refs/tags/v1.4.0' }, revision: 'v1.4.0' },
+      { ref: { name: 'refs/heads/release', commit: '0123456789abcdef0123456789abcdef01234567' }, revision: '0123456789abcdef0123456789abcdef01234567' },
+      { ref: { branch: 'main', name: 'refs/pull/42/head' }, revision: 'main', dropped: 'spec.ref.name' },
+    ];
+    for (const row of rows) {
+      it(`${JSON.stringify(row.ref ?? {})} -> ${row.revision}`, () => {
+        const { objects, findings } = convertObjects([
+          { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'app', namespace: 'apps' }, spec: { url: 'https://git.example.com/app.git', interval: '5m', ...(row.ref ? { ref: row.ref } : {}) } },
+          { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'app', namespace: 'apps' }, spec: { path: './deploy', prune: false, sourceRef: { kind: 'GitRepository', name: 'app' } } },
+        ]);
+        const source = objects[0]?.spec.source as { targetRevision?: string } | undefined;
+        assert.equal(source?.targetRevision, row.revision);
+        assert.equal(findings.filter((finding) => finding.kind === 'dropped').map((finding) => finding.field).join(), row.dropped ?? '');
+        assert.deepEqual(objects[0]?.spec.syncPolicy, { automated: { prune: false, selfHeal: true }, pollInterval: '5m' });
+      });
+    }
+  });
 });
