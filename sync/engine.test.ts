@@ -267,6 +267,49 @@ describe('sync engine hooks', () => {
     assert.equal(cluster.find('Deployment', 'shop', 'web'), undefined);
   });
 
+  it('creates a generateName hook under a fresh name each run and deletes that run by its name', async () => {
+    const cluster = new FakeCluster([ns]);
+    completeJobs(cluster, () => 'Complete');
+    const smoke: KubeObject = {
+      apiVersion: 'batch/v1', kind: 'Job',
+      metadata: { generateName: 'smoke-', namespace: 'shop', annotations: { 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' } },
+    };
+    const names: string[] = [];
+    for (let run = 0; run < 2; run += 1) {
+      const result = await sync(cluster, [deploy(), smoke]);
+      assert.equal(result.reason, 'Synced', result.message);
+      const entry = result.changeSet.find((e) => e.phase === 'PostSync');
+      assert.equal(entry?.action, 'created');
+      assert.match(entry.ref.name, /^smoke-[a-z0-9]{5}$/);
+      assert.ok(cluster.calls.some((c) => c.method === 'apply' && c.dryRun === false && c.key === `batch/Job/shop/${entry.ref.name}`), 'created under that name');
+      assert.equal(cluster.find('Job', 'shop', entry.ref.name), undefined, 'deleted once it succeeded');
+      names.push(entry.ref.name);
+    }
+    assert.notEqual(names[0], names[1]);
+    assert.ok(cluster.calls.some((c) => c.method === 'delete' && c.key === `batch/Job/shop/${names[1] ?? ''}`));
+  });
+
+  it('never applies a Helm test or an Argo CD Skip, says so per object, and manages neither', async () => {
+    const cluster = new FakeCluster([ns]);
+    const testPod = obj('v1', 'Pod', 'shop', 'web-test', { annotations: { 'helm.sh/hook': 'test' } });
+    const skipped = cm('scratch', {}, { 'argocd.argoproj.io/hook': 'Skip' });
+    const result = await sync(cluster, [deploy(), testPod, skipped]);
+    assert.deepEqual(actions(result), ['skipped ConfigMap/shop/scratch', 'skipped Pod/shop/web-test', 'created Deployment/shop/web']);
+    assert.match(entryFor(result, 'Pod/shop/web-test')?.message ?? '', /^Pod\/shop\/web-test: not applied: helm\.sh\/hook: test: a Helm test/);
+    assert.equal(cluster.find('Pod', 'shop', 'web-test'), undefined);
+    assert.equal(result.reason, 'Synced');
+    assert.deepEqual(result.inventory.entries.map(formatRef), ['Deployment/shop/web']);
+  });
+
+  it('runs a Helm pre-install ConfigMap hook (any kind is a hook for Helm) before the release, done once it exists', async () => {
+    const cluster = new FakeCluster([ns]);
+    const seed = cm('seed', { rows: '3' }, { 'helm.sh/hook': 'pre-install', 'helm.sh/hook-weight': '-5' });
+    const result = await sync(cluster, [deploy(), seed]);
+    assert.deepEqual(actions(result), ['created ConfigMap/shop/seed', 'created Deployment/shop/web']);
+    assert.match(entryFor(result, 'ConfigMap/shop/seed')?.message ?? '', /ConfigMap exists/);
+    assert.deepEqual(result.inventory.entries.map(formatRef), ['Deployment/shop/web']);
+  });
+
   it('skips SyncFail hooks when the sync succeeds', async () => {
     const cluster = new FakeCluster([ns]);
     const result = await sync(cluster, [deploy(), job('notify', { 'berth.dev/hook': 'SyncFail' })]);
