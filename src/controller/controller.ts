@@ -12,7 +12,7 @@ import type { ControllerConfig } from '../config/controller-config.ts';
 import { watchApplications, type ApplicationWatch } from '../application/index.ts';
 import { loadApplicationsFile } from './applications-file.ts';
 import { createClusterClient } from '../kube/cluster-client.ts';
-import { createDiscovery, objectPath } from '../kube/discovery.ts';
+import { clusterCapabilities, createDiscovery, objectPath } from '../kube/discovery.ts';
 import { loadKubeConfig } from '../kube/kubeconfig.ts';
 import { createRestClient, type RestClient } from '../kube/rest.ts';
 import { impersonatingClient, serviceAccountUser } from '../kube/impersonation.ts';
@@ -116,6 +116,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     toolConcurrency: config.renderConcurrency,
     allowedRemoteBases: config.allowedRemoteBases, networkPolicy: policy,
     onRender: (kind, seconds, ok) => { metrics.rendered(kind, seconds, ok); },
+    // Helm renders for this cluster's version and API versions (issue 21), read once and refreshed rarely.
+    clusterCapabilities: clusterCapabilities(rest),
   });
   // Wrapped so that an Application's metric series go when the Application does.
   const registry = forgettingRemoved(createAppRegistry(), metrics);

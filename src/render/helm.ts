@@ -8,6 +8,12 @@
  * No value of the spec is ever an option of helm (issue #13): every flag is one
  * argument `--flag=value`, and the release name and chart follow `--`, so a
  * release name such as `--post-renderer=x` is a (refused) release name.
+ *
+ * Helm is told the cluster it renders for (issue 21), as Argo CD does: the
+ * spec's `kubeVersion` and `apiVersions` when set, else the destination's
+ * version and API versions (`cluster`); with neither, helm's built-in defaults
+ * (Kubernetes v1.20.0 in a build without the version stamp), as `berth render`
+ * without a cluster has them.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -27,6 +33,28 @@ export interface HelmRun {
   namespace: string | undefined;
   binary: string;
   limits: ToolLimits;
+  /** The destination cluster's version and API versions, when known. */
+  cluster?: HelmCapabilities | undefined;
+}
+
+/** What helm's `.Capabilities` says of the cluster: `--kube-version` and `--api-versions`. */
+export interface HelmCapabilities {
+  kubeVersion: string;
+  /** group/version and group/version/Kind entries, such as `apps/v1` and `apps/v1/Deployment`. */
+  apiVersions: readonly string[];
+}
+
+/** The spec's settings win, each on its own; the cluster fills what the spec leaves out. */
+export function helmCapabilities(options: Pick<HelmSource, 'kubeVersion' | 'apiVersions'>, cluster: HelmCapabilities | undefined): Partial<HelmCapabilities> {
+  return {
+    kubeVersion: options.kubeVersion ?? cluster?.kubeVersion,
+    apiVersions: options.apiVersions.length > 0 ? options.apiVersions : cluster?.apiVersions ?? [],
+  };
+}
+
+/** Whether rendering with `options` needs the cluster's capabilities at all. */
+export function needsCluster(options: Pick<HelmSource, 'kubeVersion' | 'apiVersions'> | undefined): boolean {
+  return options?.kubeVersion === undefined || options.apiVersions.length === 0;
 }
 
 /** BERTH_HELM, else `helm` on PATH. */
@@ -81,12 +109,13 @@ function splitBySource(output: string, appPath: string): { file: string; text: s
 
 export async function renderHelm(run: HelmRun): Promise<Manifest[]> {
   const chart = path.join(run.snapshot, run.appPath);
+  const { kubeVersion, apiVersions = [] } = helmCapabilities(run.options, run.cluster);
   const args = [
     'template',
     ...(run.namespace ? [`--namespace=${run.namespace}`] : []),
     ...(run.options.skipCrds ? ['--skip-crds'] : ['--include-crds']),
-    ...(run.options.kubeVersion ? [`--kube-version=${run.options.kubeVersion}`] : []),
-    ...run.options.apiVersions.map((version) => `--api-versions=${version}`),
+    ...(kubeVersion ? [`--kube-version=${kubeVersion}`] : []),
+    ...apiVersions.map((version) => `--api-versions=${version}`),
     ...(await valueFileArgs(run)),
     '--', run.releaseName, chart,
   ];

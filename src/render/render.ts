@@ -4,8 +4,9 @@
  * means Kustomize, a Chart.yaml means Helm, anything else a plain directory.
  * External renderers work on a snapshot of the tree in a temp folder that is
  * removed afterwards. Every result is validated (apiVersion, kind, name; no two
- * objects with one identity) and cached by (tree, commit, path, options);
- * callers get their own copy of the objects.
+ * objects with one identity) and cached by (tree, commit, path, options, and
+ * for a chart the cluster's version and API versions); callers get their own
+ * copy of the objects.
  *
  * A failed render throws an InvalidSourceError naming the file: the controller
  * must then neither apply nor prune.
@@ -22,9 +23,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KubeObject } from '../../objects.ts';
 import type { DirectorySource, HelmSource, KustomizeSource } from '../application/source-spec.ts';
-import { InvalidSourceError } from '../errors.ts';
+import { InvalidSourceError, TransientSourceError } from '../errors.ts';
 import { renderDirectory } from './directory.ts';
-import { findHelm, renderHelm } from './helm.ts';
+import { findHelm, needsCluster, renderHelm, type HelmCapabilities } from './helm.ts';
 import { findKustomize, renderKustomize, type KustomizeBinary } from './kustomize.ts';
 import { checkRemoteEntries, findRemoteEntries, kustomizationFiles, type RemoteBasePolicy } from './kustomize-remote.ts';
 import { checkUnique, type Manifest } from './manifests.ts';
@@ -88,6 +89,12 @@ export interface RendererOptions {
    * is undefined when the source type could not be told. For metrics; must not throw.
    */
   onRender?: (kind: RenderKind | undefined, seconds: number, ok: boolean) => void;
+  /**
+   * The destination cluster's version and API versions, for helm's `--kube-version`
+   * and `--api-versions` where the spec sets none (the controller's, from
+   * discovery). Unset (`berth render`): helm's built-in defaults.
+   */
+  clusterCapabilities?: () => Promise<HelmCapabilities>;
 }
 
 /** The Application's path as messages name it. */
@@ -111,6 +118,7 @@ export class Renderer {
   readonly #networkPolicy: RemoteBasePolicy;
   readonly #workDir: string;
   readonly #onRender: NonNullable<RendererOptions['onRender']>;
+  readonly #clusterCapabilities: RendererOptions['clusterCapabilities'];
   /** Insertion-ordered, so the oldest entry is evicted first; holds promises so concurrent renders share one run. */
   readonly #cache = new Map<string, Promise<RenderResult>>();
 
@@ -131,19 +139,21 @@ export class Renderer {
     this.#maxObjects = options.maxObjects ?? 10_000;
     this.#workDir = options.workDir ?? os.tmpdir();
     this.#onRender = options.onRender ?? (() => undefined);
+    this.#clusterCapabilities = options.clusterCapabilities;
   }
 
   async render(request: RenderRequest): Promise<RenderResult> {
-    if (request.commit === undefined) return this.#timedRender(request);
+    const cluster = await this.#clusterFor(request);
+    if (request.commit === undefined) return this.#timedRender(request, cluster);
     const key = createHash('sha256').update(JSON.stringify([
       request.tree.name, request.commit, request.path, request.directory, request.kustomize, request.helm,
-      request.appName, request.namespace,
+      request.appName, request.namespace, cluster,
     ])).digest('hex');
     let entry = this.#cache.get(key);
     if (entry) {
       this.#cache.delete(key);
     } else {
-      entry = this.#timedRender(request);
+      entry = this.#timedRender(request, cluster);
       // A failure is not cached: the next attempt renders again.
       entry.catch(() => this.#cache.delete(key));
     }
@@ -166,10 +176,24 @@ export class Renderer {
     return 'directory';
   }
 
-  async #timedRender(request: RenderRequest): Promise<RenderResult> {
+  /** The cluster's capabilities when the request is a chart that needs them; undefined otherwise. */
+  async #clusterFor(request: RenderRequest): Promise<HelmCapabilities | undefined> {
+    if (!this.#clusterCapabilities || !needsCluster(request.helm)) return undefined;
+    const kind = request.helm ? 'helm' : await this.detect(request).catch(() => undefined);
+    if (kind !== 'helm') return undefined;
+    try {
+      return await this.#clusterCapabilities();
+    } catch (error) {
+      throw new TransientSourceError('RenderFailed',
+        `${shown(request.path)}: helm needs the cluster's version and API versions, which could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error });
+    }
+  }
+
+  async #timedRender(request: RenderRequest, cluster: HelmCapabilities | undefined): Promise<RenderResult> {
     const started = performance.now();
     try {
-      const result = await this.#render(request);
+      const result = await this.#render(request, cluster);
       this.#onRender(result.kind, (performance.now() - started) / 1000, true);
       return result;
     } catch (error) {
@@ -179,7 +203,7 @@ export class Renderer {
     }
   }
 
-  async #render(request: RenderRequest): Promise<RenderResult> {
+  async #render(request: RenderRequest, cluster: HelmCapabilities | undefined): Promise<RenderResult> {
     let appPath: string;
     try {
       appPath = normalizeTreePath(request.path);
@@ -202,7 +226,7 @@ export class Renderer {
         : renderHelm({
           tree: request.tree, snapshot, scratch, appPath, binary: this.#helm, limits: this.#limits,
           options: request.helm ?? { valueFiles: [], parameters: [], skipCrds: false, apiVersions: [] },
-          releaseName: request.helm?.releaseName ?? request.appName, namespace: request.namespace,
+          releaseName: request.helm?.releaseName ?? request.appName, namespace: request.namespace, cluster,
         }));
     if (manifests.length > this.#maxObjects) {
       throw new InvalidSourceError('InvalidManifest', `${shown(appPath)}: renders ${manifests.length} objects, more than the limit of ${this.#maxObjects} objects per Application`);

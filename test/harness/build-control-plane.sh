@@ -122,8 +122,17 @@ build_helm() {
   log "building helm $HELM_VERSION"
   local d="$work/helm"
   new_module "$d" berth.local/helm
+  # The version and helm's default Kubernetes version (from its client-go) stamped as the Dockerfile does;
+  # without them `helm template` assumes Kubernetes v1.20.0.
   (cd "$d" && go get "helm.sh/helm/v3@$HELM_VERSION" \
-    && go build -trimpath -ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+    && k8s="$(go list -m -f '{{.Version}}' k8s.io/client-go | sed 's/^v//')" \
+    && major=$(( ${k8s%%.*} + 1 )) && minor="$(echo "$k8s" | cut -d. -f2)" \
+    && go build -trimpath -ldflags="-s -w \
+      -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION \
+      -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=$major \
+      -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor \
+      -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=$major \
+      -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$minor" \
       -o "$assets/helm.tmp" helm.sh/helm/v3/cmd/helm)
   mv "$assets/helm.tmp" "$assets/helm"
 }
