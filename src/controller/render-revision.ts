@@ -5,11 +5,17 @@
  * unrelated history (history-guard.ts). Source failures keep their class: an
  * InvalidSourceError (bad manifests, unknown ref) is not retried, a
  * TransientSourceError is.
+ *
+ * An empty render is a failed render unless `allowEmpty` is set (issue 21): it
+ * is far likelier a folder Berth cannot read (Jsonnet, a wrong path) than an
+ * intent to run nothing, and deployed it would report Synced and Healthy.
  */
 import type { KubeObject } from '../../objects.ts';
 import { UnrecoverableSyncError, renderedRevision, type RenderedRevision } from '../../sync/index.ts';
 import type { Application, ResolvedApplicationSpec } from '../application/index.ts';
 import type { Renderer } from '../render/render.ts';
+import { emptyRenderMessage } from '../render/empty-render.ts';
+import { InvalidSourceError } from '../errors.ts';
 import type { GitSource, ResolvedRevision } from '../source/git-source.ts';
 import { touchesAny } from '../source/git-tree.ts';
 import { needsHistoryCheck, unrelatedHistoryRefusal } from './history-guard.ts';
@@ -55,6 +61,9 @@ export async function renderCommit(context: RenderContext, resolved: ResolvedRev
     namespace: spec.destinationNamespace,
   });
   const objects = result.manifests.map((manifest) => manifest.object);
+  if (objects.length === 0 && !(spec.automated?.allowEmpty ?? false)) {
+    throw new InvalidSourceError('InvalidManifest', await emptyRenderMessage(tree, spec.source.path, result.kind, spec.source.directory?.recurse ?? false));
+  }
   if (context.policy) await enforceDestinationPolicy(objects, spec.destinationNamespace, context.policy.cluster, context.policy.security, context.policy.namespace);
   return objects;
 }
