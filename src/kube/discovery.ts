@@ -97,7 +97,7 @@ interface ApiGroupList { groups?: { versions?: { groupVersion: string }[] }[] }
 /** A semantic version helm accepts; anything else from the server is refused rather than passed on. */
 const kubeVersionPattern = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
-async function readCapabilities(rest: RestClient): Promise<ClusterCapabilities> {
+async function readCapabilities(rest: Pick<RestClient, 'request'>): Promise<ClusterCapabilities> {
   const { gitVersion } = (await rest.request('GET', '/version')).body as { gitVersion?: unknown };
   // Build metadata (`+k3s1`) is not part of a semantic version's precedence, and helm refuses some of it.
   const kubeVersion = typeof gitVersion === 'string' ? gitVersion.replace(/\+.*$/, '') : '';
@@ -127,7 +127,7 @@ async function readCapabilities(rest: RestClient): Promise<ClusterCapabilities> 
  * refresh keeps the last answer; only a first read that fails throws, and the
  * next call tries again.
  */
-export function clusterCapabilities(rest: RestClient, options: { maxAgeMs?: number; now?: () => number } = {}): () => Promise<ClusterCapabilities> {
+export function clusterCapabilities(rest: Pick<RestClient, 'request'>, options: { maxAgeMs?: number; now?: () => number } = {}): () => Promise<ClusterCapabilities> {
   const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
   const now = options.now ?? Date.now;
   let last: { value: ClusterCapabilities; at: number } | undefined;
