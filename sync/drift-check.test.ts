@@ -4,6 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ApplicationDiff, ObjectDiff } from '../diff/index.ts';
 import { refKey, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import { ClusterError, type ApplyRequestOptions, type ClusterClient } from './cluster.ts';
+import { jobSpecHash } from './completed-jobs.ts';
 import { checkDrift } from './drift-check.ts';
 
 /**
@@ -117,6 +118,23 @@ describe('checkDrift', () => {
     assert.equal(byName(result, 'new')?.status, 'Missing');
     assert.equal(result.status, 'OutOfSync');
     assert.deepEqual(result.counts, { Synced: 1, OutOfSync: 1, Missing: 1, Extraneous: 0 });
+  });
+
+  it('counts a Job that completed with its desired spec and is gone (its TTL) as Synced; with another spec, Missing', async () => {
+    const job = (image: string): KubeObject => ({
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'shop' },
+      spec: { ttlSecondsAfterFinished: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image }] } } },
+    });
+    const completedJobs = [{ namespace: 'shop', name: 'migrate', revision: 'A', specHash: jobSpecHash(job('migrate:1')) }];
+    const cluster = new FakeClusterClient([configMap('same', { a: '1' })]);
+    const same = await checkDrift(cluster, [configMap('same', { a: '1' }), job('migrate:1')], { completedJobs });
+    assert.equal(byName(same, 'migrate')?.status, 'Synced');
+    assert.equal(same.status, 'Synced');
+    assert.deepEqual(same.counts, { Synced: 2, OutOfSync: 0, Missing: 0, Extraneous: 0 });
+
+    const changed = await checkDrift(cluster, [configMap('same', { a: '1' }), job('migrate:2')], { completedJobs });
+    assert.equal(byName(changed, 'migrate')?.status, 'Missing');
+    assert.equal(changed.status, 'OutOfSync');
   });
 
   it('only dry-runs, always with force, and reads every object', async () => {

@@ -20,12 +20,15 @@
  *   the dry run and the get, both are read again (`consistencyRetries`), so a write nobody
  *   made through Git is not reported as drift.
  * - Error messages kept in the result never hold a Secret value of the desired object.
+ * - A Job that completed with its desired spec and was deleted since (its TTL) is
+ *   Synced, not Missing (completed-jobs.ts); with another spec it is Missing.
  *
  * Desired objects are expected with their namespaces resolved (sync/namespaces.ts).
  */
-import { diffApplication, type ApplicationDiff, type DiffOptions, type ObjectDiffInput } from '../diff/index.ts';
+import { diffApplication, type ApplicationDiff, type DiffOptions, type ObjectDiff, type ObjectDiffInput } from '../diff/index.ts';
 import { formatRef, refKey, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import { clusterErrorReasonOf, type ClusterClient, type ClusterErrorReason, type LiveObjectLister } from './cluster.ts';
+import { completedWithSpec, type CompletedJob } from './completed-jobs.ts';
 import { listedReader, readConsistently, type Reading } from './live-objects.ts';
 import { mapBounded } from './wait.ts';
 
@@ -46,12 +49,14 @@ export interface DriftCheckOptions {
    */
   lister: LiveObjectLister | undefined;
   listThreshold: number;
+  /** Jobs that completed before (the release record's): gone now with the spec they completed with, they are Synced. */
+  completedJobs: readonly CompletedJob[];
 }
 
 export type { LiveObjectLister } from './cluster.ts';
 
 export const defaultDriftCheckOptions: Readonly<DriftCheckOptions> = {
-  concurrency: 16, previousInventory: [], diff: {}, consistencyRetries: 3, lister: undefined, listThreshold: 8,
+  concurrency: 16, previousInventory: [], diff: {}, consistencyRetries: 3, lister: undefined, listThreshold: 8, completedJobs: [],
 };
 
 /** Why one object was compared without a dry run. */
@@ -124,7 +129,7 @@ function messageOf(error: unknown, ref: ObjectRef): string {
 
 /** Compare what Git wants (`desired`) with the cluster; see the module comment. */
 export async function checkDrift(client: ClusterClient, desired: readonly KubeObject[], options: Partial<DriftCheckOptions> = {}): Promise<DriftCheckResult> {
-  const { concurrency, consistencyRetries, previousInventory, diff, lister, listThreshold } = resolveDriftCheckOptions(options);
+  const { concurrency, consistencyRetries, previousInventory, diff, lister, listThreshold, completedJobs } = resolveDriftCheckOptions(options);
   const started = performance.now();
   const fallbacks: DryRunFallback[] = [];
   const counters = { dryRuns: 0, dryRunFailures: 0, gets: 0, lists: 0, retries: 0 };
@@ -185,9 +190,15 @@ export async function checkDrift(client: ClusterClient, desired: readonly KubeOb
   });
   const clusterDone = performance.now();
 
-  const objects = results.slice(0, desired.length);
+  // A Job gone after it completed with this spec is what its TTL asked for: Synced, outside the diff.
+  const done = desired.map((object, index) => results[index]?.live === undefined && completedWithSpec(object, object.metadata.namespace ?? '', completedJobs));
+  const objects = results.slice(0, desired.length).filter((_, index) => done[index] !== true);
   const pruneCandidates = results.slice(desired.length).flatMap(({ live }) => (live ? [live] : []));
-  const application = diffApplication({ objects, pruneCandidates }, diff);
+  const compared = diffApplication({ objects, pruneCandidates }, diff);
+  const finishedJobs: ObjectDiff[] = desired.filter((_, index) => done[index] === true).map((object) => ({ ref: refOf(object), status: 'Synced', patch: [], diff: '' }));
+  const application = finishedJobs.length === 0 ? compared : {
+    ...compared, objects: [...compared.objects, ...finishedJobs], counts: { ...compared.counts, Synced: compared.counts.Synced + finishedJobs.length },
+  };
   const finished = performance.now();
 
   fallbacks.sort((a, b) => (refKey(a.ref) < refKey(b.ref) ? -1 : refKey(a.ref) > refKey(b.ref) ? 1 : 0));

@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import type { ObjectRef } from '../objects.ts';
 import { operationPhases, type ChangeSummary } from './change-set.ts';
+import type { CompletedJob } from './completed-jobs.ts';
 import type { HistoryEntry } from './history.ts';
 import type { Inventory } from './inventory.ts';
 import type { PendingRetry, PendingRollout, ReleaseRecord } from './release.ts';
@@ -84,6 +85,9 @@ const pendingRolloutSchema = z.object({
 
 const pendingRetrySchema = z.object({ attempts: count, nextAttemptAt: epochMs });
 
+// Added within version 1: optional, so a record written before reads as having none.
+const completedJobSchema = z.object({ namespace: z.string(), name: z.string().min(1), revision: z.string(), specHash: z.string().regex(/^[0-9a-f]{64}$/) });
+
 export const releaseRecordSchema = z.object({
   state: releaseStateSchema,
   appliedRevision: maybe(z.string()),
@@ -91,6 +95,7 @@ export const releaseRecordSchema = z.object({
   retry: maybe(pendingRetrySchema),
   inventory: inventorySchema,
   history: z.array(historyEntrySchema),
+  completedJobs: z.array(completedJobSchema).readonly().optional(),
 });
 
 const ownerSchema = z.object({ namespace: z.string().min(1), name: z.string().min(1), uid: z.string().min(1).optional() });
@@ -115,6 +120,7 @@ export type SchemasMatchTheirTypes = [
   Holds<Equal<z.output<typeof changeSummarySchema>, ChangeSummary>>,
   Holds<Equal<z.output<typeof pendingRolloutSchema>, PendingRollout>>,
   Holds<Equal<z.output<typeof pendingRetrySchema>, PendingRetry>>,
+  Holds<Equal<z.output<typeof completedJobSchema>, CompletedJob>>,
 ];
 
 export type ParsedReleaseRecord =

@@ -28,6 +28,7 @@
  */
 import type { ObjectRef } from '../objects.ts';
 import type { ClusterClient } from './cluster.ts';
+import type { CompletedJob } from './completed-jobs.ts';
 import type { RenderedRevision } from './desired.ts';
 import { runSync, type SyncResult } from './engine.ts';
 import { isRetryable, TransientSyncError, UnrecoverableSyncError } from './errors.ts';
@@ -70,6 +71,8 @@ export interface ReleaseRecord {
   /** The inventory recorded by the last sync; what prune works from. */
   inventory: Inventory;
   history: HistoryEntry[];
+  /** Jobs seen complete, with the spec they completed with: gone since (a TTL), they are not drift (completed-jobs.ts). */
+  completedJobs?: readonly CompletedJob[] | undefined;
 }
 
 export function initialReleaseRecord(inventory: Inventory = emptyInventory): ReleaseRecord {

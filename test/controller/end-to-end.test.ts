@@ -128,10 +128,11 @@ describe('the controller with Applications in the cluster', () => {
     t.after(async () => { await controller.stop(); });
 
     interface AppStatus { sync?: { status?: string; revision?: string }; health?: { status?: string }; conditions?: { type: string; status: string }[] }
-    const status = await controller.explain(eventually('the Application to report Synced and Healthy', async () => {
+    // Drift is reported during the rollout too (issue 21): Synced and Healthy can show a moment before the release is.
+    const status = await controller.explain(eventually('the Application to report Synced, Healthy and Ready', async () => {
       const { body } = await rest.request('GET', `/apis/berth.dev/v1alpha1/namespaces/${namespace}/applications/web`);
       const s = (body as { status?: AppStatus }).status;
-      return s?.sync?.status === 'Synced' && s.health?.status === 'Healthy' ? s : undefined;
+      return s?.sync?.status === 'Synced' && s.health?.status === 'Healthy' && s.conditions?.find((c) => c.type === 'Reconciling')?.status === 'False' ? s : undefined;
     }, { timeoutMs: 90_000 }));
     assert.equal(status.sync?.revision, commit);
     assert.equal(status.conditions?.find((c) => c.type === 'Ready')?.status, 'True');

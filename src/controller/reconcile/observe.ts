@@ -14,6 +14,7 @@
 import { UnrecoverableSyncError, initialReleaseRecord, type ReleaseRecord } from '../../../sync/index.ts';
 import { prepareDesired } from '../../../sync/desired-payload.ts';
 import { checkDrift, type DriftCheckResult } from '../../../sync/drift-check.ts';
+import { isJob, jobSpecHash } from '../../../sync/completed-jobs.ts';
 import { sharedReads, type SharedReads } from '../../../sync/shared-reads.ts';
 import type { ApplicationDiff } from '../../../diff/index.ts';
 import type { ReconcileContext, ReconcileJob } from '../../queue/reconcile-job.ts';
@@ -30,8 +31,11 @@ import { needsDriftToDecide, type DecisionInput } from './decide.ts';
 import type { ReconcilerDeps } from './deps.ts';
 import { triggerOf, type Trigger } from './trigger.ts';
 
-/** A drift check made now, or the last Synced one a poll may reuse. */
-export type ObservedDrift = { recalled: false; result: DriftCheckResult } | { recalled: true; result: ApplicationDiff };
+/** A desired Job as the drift check saw it: where completed-jobs.ts remembers it. */
+export interface DesiredJob { namespace: string; name: string; specHash: string }
+
+/** A drift check made now (with the desired Jobs it compared), or the last Synced one a poll may reuse. */
+export type ObservedDrift = { recalled: false; result: DriftCheckResult; jobs: DesiredJob[] } | { recalled: true; result: ApplicationDiff };
 
 export type ValidApp = Extract<RegisteredApp, { valid: true }>;
 
@@ -77,9 +81,11 @@ export async function checkTargetDrift(observed: Pick<Observed, 'app' | 'deps' |
   const desired = await prepareDesired(rendered, { appName: app.key, destinationNamespace: app.spec.destinationNamespace }, deps.cluster);
   const result = await checkDrift(reads, desired, {
     previousInventory: record.inventory.entries, diff: { ignoreDifferences: app.spec.ignoreDifferences }, lister: deps.cluster,
+    completedJobs: record.completedJobs ?? [],
   });
   memo.remember(app.key, target.commit, app.spec, result, now);
-  return { result, recalled: false };
+  const jobs = desired.filter(isJob).map((job) => ({ namespace: job.metadata.namespace ?? '', name: job.metadata.name ?? '', specHash: jobSpecHash(job) }));
+  return { result, recalled: false, jobs };
 }
 
 export async function observe(controllerDeps: ReconcilerDeps, job: ReconcileJob, context: ReconcileContext, memo: DriftMemo, now: Date): Promise<Observed | undefined> {

@@ -8,7 +8,8 @@
  */
 import { refKey, type ObjectRef } from '../../../objects.ts';
 import type { Health } from '../../../health/index.ts';
-import { observeRollout, recheckOf, type ClusterClient, type ReleaseStep } from '../../../sync/index.ts';
+import { observeRollout, recheckOf, type ClusterClient, type ReleaseRecord, type ReleaseStep } from '../../../sync/index.ts';
+import { nextCompletedJobs } from '../../../sync/completed-jobs.ts';
 import type { ReconcileOutcome } from '../../queue/reconcile-job.ts';
 import type { DriftMemo } from '../drift-memo.ts';
 import { buildStatus } from '../status-report.ts';
@@ -20,9 +21,29 @@ async function liveHealth(cluster: ClusterClient, refs: readonly ObjectRef[]): P
   return new Map(observed.map(({ ref, health }) => [refKey(ref), { ref, health }]));
 }
 
+/**
+ * Remembers the desired Jobs seen complete and in sync (issue 21: a Job its TTL
+ * deleted after it completed is not drift, and is not run again until its spec
+ * changes). An observation, not a release step: the state machine's fields are
+ * left as they are, and nothing is written when nothing changed.
+ */
+async function rememberCompletedJobs(observed: Observed, record: ReleaseRecord, drift: Extract<ObservedDrift, { recalled: false }>, health: Map<string, { ref: ObjectRef; health: Health | undefined }>): Promise<ReleaseRecord> {
+  if (drift.jobs.length === 0 && !record.completedJobs?.length) return record;
+  const synced = new Set(drift.result.objects.filter((object) => object.status === 'Synced').map((object) => refKey(object.ref)));
+  const jobs = drift.jobs.map((job) => {
+    const key = refKey({ group: 'batch', version: 'v1', kind: 'Job', namespace: job.namespace, name: job.name });
+    return { ...job, complete: synced.has(key) && health.get(key)?.health?.status === 'Healthy' };
+  });
+  const completedJobs = nextCompletedJobs(record.completedJobs, jobs, observed.target.commit);
+  if (completedJobs === undefined) return record;
+  const next = { ...record, completedJobs };
+  await observed.deps.releases.save(observed.app.application.metadata, next);
+  return next;
+}
+
 export async function recordOutcome(observed: Observed, action: ReconcileAction, step: ReleaseStep | undefined, memo: DriftMemo, now: Date): Promise<ReconcileOutcome> {
   const { app, deps, log, target, reads } = observed;
-  const record = step?.record ?? observed.record;
+  let record = step?.record ?? observed.record;
   if (step) await deps.releases.save(app.application.metadata, record);
   const recheckAt = step ? step.recheckAt : recheckOf(record, now.getTime());
 
@@ -43,6 +64,7 @@ export async function recordOutcome(observed: Observed, action: ReconcileAction,
   }
 
   const health = await liveHealth(reads, record.inventory.entries);
+  if (drift?.recalled === false) record = await rememberCompletedJobs(observed, record, drift, health);
   const fresh = drift?.recalled === false ? drift.result : undefined;
   await deps.status.publish(app, buildStatus({ application: app.application, record, drift: drift?.result, health, error, now }), step?.result, { drift: fresh, revision: target.commit });
   log.info({

@@ -4,7 +4,10 @@
  * the options its spec asks for (rollback, health timeout, self-heal, the retry
  * policy, sync options), resolved here once for all of them.
  */
-import { advanceRelease, type ReleaseDeps, type ReleaseStep, type ReleaseTrigger, type SyncOptions } from '../../../../sync/index.ts';
+import { advanceRelease, renderedRevision, type ReleaseDeps, type ReleaseStep, type ReleaseTrigger, type SyncOptions } from '../../../../sync/index.ts';
+import type { RenderedRevision } from '../../../../sync/desired.ts';
+import { completedWithSpec } from '../../../../sync/completed-jobs.ts';
+import { refOf } from '../../../../objects.ts';
 import type { ResolvedApplicationSpec } from '../../../application/index.ts';
 import { mayDelete, type ApplicationPolicy } from '../../../policy/object-policy.ts';
 import { revisionRenderer } from '../../render-revision.ts';
@@ -30,10 +33,29 @@ export function syncOptionsOf(spec: ResolvedApplicationSpec, appName: string, pr
   };
 }
 
+/**
+ * The render a release applies: a Job that completed with its rendered spec and
+ * is gone since (its TTL) is left out, so it does not run again until its spec
+ * changes (completed-jobs.ts). One that still exists is applied as any object.
+ */
+function withoutCompletedJobs(render: (revision: string) => Promise<RenderedRevision>, observed: Observed): (revision: string) => Promise<RenderedRevision> {
+  const { record, reads, app: { spec } } = observed;
+  if (!record.completedJobs?.length) return render;
+  return async (revision) => {
+    const rendered = await render(revision);
+    const gone = await Promise.all(rendered.objects.map(async (object) => {
+      const namespace = object.metadata.namespace ?? spec.destinationNamespace;
+      if (!completedWithSpec(object, namespace, record.completedJobs)) return false;
+      return await reads.get({ ...refOf(object), namespace }) === undefined;
+    }));
+    return gone.includes(true) ? renderedRevision(rendered.revision, rendered.objects.filter((_, index) => gone[index] !== true)) : rendered;
+  };
+}
+
 export function releaseDeps(observed: Observed, refusal?: string): ReleaseDeps {
   const { app: { spec, key }, deps, context, target, reads, trigger } = observed;
   return {
-    render: revisionRenderer(context, target, refusal),
+    render: withoutCompletedJobs(revisionRenderer(context, target, refusal), observed),
     client: deps.cluster,
     observer: reads,
     options: {
