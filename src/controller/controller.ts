@@ -28,6 +28,7 @@ import { startPollWorker, type PollWorker } from '../queue/poll-worker.ts';
 import { ReconcileQueue } from '../queue/reconcile-queue.ts';
 import { startReconcileWorker, type ReconcileWorker } from '../queue/reconcile-worker.ts';
 import { Renderer } from '../render/render.ts';
+import { RedisRenderStore } from '../render/redis-render-store.ts';
 import { GitSource } from '../source/git-source.ts';
 import { RedisFetchCoordinator } from '../source/redis-fetch-coordinator.ts';
 import { credentialsFromEnvironment } from '../source/repository.ts';
@@ -118,6 +119,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     onRender: (kind, seconds, ok) => { metrics.rendered(kind, seconds, ok); },
     // Helm renders for this cluster's version and API versions (issue 21), read once and refreshed rarely.
     clusterCapabilities: clusterCapabilities(rest),
+    // Helm and Kustomize renders are shared and outlive restarts: a chart's random values stay as first rendered (issue 21).
+    store: new RedisRenderStore(redis, { prefix: `${config.queuePrefix}:render:`, warn: (fields, message) => { log.warn(fields, message); } }),
   });
   // Wrapped so that an Application's metric series go when the Application does.
   const registry = forgettingRemoved(createAppRegistry(), metrics);

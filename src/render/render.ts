@@ -6,7 +6,10 @@
  * removed afterwards. Every result is validated (apiVersion, kind, name; no two
  * objects with one identity) and cached by (tree, commit, path, options, and
  * for a chart the cluster's version and API versions); callers get their own
- * copy of the objects.
+ * copy of the objects. Helm and Kustomize renders are also kept in a shared,
+ * durable RenderStore when one is given (the controller's Redis): a chart with a
+ * random value renders once per set of inputs for every replica and restart,
+ * instead of showing drift each time helm runs again (issue 21).
  *
  * A failed render throws an InvalidSourceError naming the file: the controller
  * must then neither apply nor prune.
@@ -29,6 +32,7 @@ import { findHelm, needsCluster, renderHelm, type HelmCapabilities } from './hel
 import { findKustomize, renderKustomize, type KustomizeBinary } from './kustomize.ts';
 import { checkRemoteEntries, findRemoteEntries, kustomizationFiles, type RemoteBasePolicy } from './kustomize-remote.ts';
 import { checkUnique, type Manifest } from './manifests.ts';
+import type { RenderStore } from './render-store.ts';
 import { normalizeTreePath, type SourceTree } from '../source/source-tree.ts';
 import { createToolSlots, type ToolLimits } from './run-tool.ts';
 import { defaultSecurityPolicy } from '../policy/policy.ts';
@@ -95,6 +99,38 @@ export interface RendererOptions {
    * discovery). Unset (`berth render`): helm's built-in defaults.
    */
   clusterCapabilities?: () => Promise<HelmCapabilities>;
+  /**
+   * Where Helm and Kustomize renders of a commit are kept beyond this process,
+   * consulted before a renderer runs (the controller's, in Redis). Unset
+   * (`berth render`): only the in-memory cache.
+   */
+  store?: RenderStore;
+}
+
+/** How often a render served from memory tells the store it is still in use. */
+const touchEveryMs = 3600_000;
+
+/**
+ * The key of a render: a digest of every input that can change its result. A
+ * missing input would make the shared store serve one Application's render of
+ * other inputs (stale objects), so everything the render reads from the request
+ * is here: the tree (repository and commit), the path, the source options, the
+ * release name and namespace helm templates see, and the cluster capabilities
+ * helm was given. Not here: the renderer binaries, so that upgrading Berth does
+ * not re-render (and so re-randomize) every chart; a new helm takes effect at
+ * the next commit or when the entry expires.
+ */
+export function renderKey(request: RenderRequest & { commit: string }, cluster: HelmCapabilities | undefined): string {
+  return createHash('sha256').update(JSON.stringify([
+    request.tree.name, request.commit, request.path, request.directory, request.kustomize, request.helm,
+    request.appName, request.namespace, cluster,
+  ])).digest('hex');
+}
+
+interface CacheEntry {
+  result: Promise<RenderResult>;
+  /** When the store last heard of this render (a memory hit reads nothing from it). */
+  touchedAt: number;
 }
 
 /** The Application's path as messages name it. */
@@ -119,8 +155,9 @@ export class Renderer {
   readonly #workDir: string;
   readonly #onRender: NonNullable<RendererOptions['onRender']>;
   readonly #clusterCapabilities: RendererOptions['clusterCapabilities'];
+  readonly #store: RenderStore | undefined;
   /** Insertion-ordered, so the oldest entry is evicted first; holds promises so concurrent renders share one run. */
-  readonly #cache = new Map<string, Promise<RenderResult>>();
+  readonly #cache = new Map<string, CacheEntry>();
 
   constructor(options: RendererOptions = {}) {
     this.#maxRenderBytes = options.maxRenderBytes ?? 64 * 1024 * 1024;
@@ -140,27 +177,64 @@ export class Renderer {
     this.#workDir = options.workDir ?? os.tmpdir();
     this.#onRender = options.onRender ?? (() => undefined);
     this.#clusterCapabilities = options.clusterCapabilities;
+    this.#store = options.store;
   }
 
   async render(request: RenderRequest): Promise<RenderResult> {
     const cluster = await this.#clusterFor(request);
     if (request.commit === undefined) return this.#timedRender(request, cluster);
-    const key = createHash('sha256').update(JSON.stringify([
-      request.tree.name, request.commit, request.path, request.directory, request.kustomize, request.helm,
-      request.appName, request.namespace, cluster,
-    ])).digest('hex');
+    const key = renderKey({ ...request, commit: request.commit }, cluster);
     let entry = this.#cache.get(key);
     if (entry) {
       this.#cache.delete(key);
+      this.#touch(key, entry);
     } else {
-      entry = this.#timedRender(request, cluster);
+      const result = this.#storedOrRendered(request, cluster, key);
+      entry = { result, touchedAt: Date.now() };
       // A failure is not cached: the next attempt renders again.
-      entry.catch(() => this.#cache.delete(key));
+      result.catch(() => this.#cache.delete(key));
     }
     this.#cache.set(key, entry);
     while (this.#cache.size > this.#cacheEntries) this.#cache.delete(this.#cache.keys().next().value ?? '');
-    const result = await entry;
+    const result = await entry.result;
     return { kind: result.kind, manifests: structuredClone(result.manifests) };
+  }
+
+  /** The render the store keeps for `key`, else a fresh one, stored (or the one another replica stored first). */
+  async #storedOrRendered(request: RenderRequest, cluster: HelmCapabilities | undefined, key: string): Promise<RenderResult> {
+    const store = this.#store;
+    // Plain YAML is deterministic and cheap: only external renderers' results are kept.
+    const kind = store ? await this.detect(request).catch(() => undefined) : undefined;
+    if (!store || kind === undefined || kind === 'directory') return this.#timedRender(request, cluster);
+    const fromStore = await this.#storeCall(request, 'read', () => store.get(key));
+    // Checked against this replica's limit too: its settings may be stricter than the writer's.
+    if (fromStore?.kind === kind && fromStore.manifests.length <= this.#maxObjects) return fromStore;
+    const rendered = await this.#timedRender(request, cluster);
+    const renderedKind = rendered.kind;
+    if (renderedKind === 'directory') return rendered;
+    return this.#storeCall(request, 'written', () => store.put(key, { kind: renderedKind, manifests: rendered.manifests }));
+  }
+
+  /**
+   * A call to the store whose failure fails the render as transient: rendering
+   * on without it would give a chart's random values anew, and the retry comes
+   * once the store is back (it is the queue's Redis: nothing runs without it).
+   */
+  async #storeCall<T>(request: RenderRequest, what: 'read' | 'written', call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new TransientSourceError('RenderFailed',
+        `${shown(request.path)}: the render store could not be ${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+
+  /** Keeps the stored copy of a render served from memory from expiring; at most once per touchEveryMs, failures ignored (the next touch retries). */
+  #touch(key: string, entry: CacheEntry): void {
+    const store = this.#store;
+    if (!store || Date.now() - entry.touchedAt < touchEveryMs) return;
+    entry.touchedAt = Date.now();
+    void entry.result.then((result) => result.kind === 'directory' ? undefined : store.touch(key)).catch(() => undefined);
   }
 
   /** Which renderer a path needs, from the spec or the files present. */
