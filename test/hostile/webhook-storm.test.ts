@@ -163,11 +163,11 @@ function generator(seed: number, secret: string) {
 }
 
 /** Process memory after a full collection. */
-function measure(gc: () => void): { rss: number; heap: number } {
+function measure(gc: () => void): { rss: number; heap: number; buffers: number } {
   gc();
   gc();
-  const { rss, heapUsed } = process.memoryUsage();
-  return { rss, heap: heapUsed };
+  const { rss, heapUsed, arrayBuffers } = process.memoryUsage();
+  return { rss, heap: heapUsed, buffers: arrayBuffers };
 }
 
 const mib = (bytes: number): number => Math.round(bytes / 1024 / 1024);
@@ -190,7 +190,7 @@ describe('webhook endpoints under hostile input', () => {
       const tally = new Map<string, { count: number; statuses: Map<number, number> }>();
       let queuedByResponses = 0;
       const queuedApps = new Set<string>();
-      let baseline: { rss: number; heap: number } | undefined;
+      let baseline: { rss: number; heap: number; buffers: number } | undefined;
 
       const check = (delivery: Delivery, response: RawResponse, index: number): void => {
         const what = `#${index} ${delivery.provider} ${delivery.kind} (seed ${seed})`;
@@ -251,8 +251,14 @@ describe('webhook endpoints under hostile input', () => {
       const rows = [...tally.entries()].sort().map(([kind, row]) => `${kind}: ${row.count} -> ${[...row.statuses.entries()].sort().map(([status, n]) => `${status}x${n}`).join(' ')}`);
       t.diagnostic(`seed ${seed}, ${total} deliveries, ${queuedByResponses} jobs queued; heap ${mib(start.heap)} -> ${mib(end.heap)} MiB, rss ${mib(start.rss)} -> ${mib(end.rss)} MiB`);
       for (const row of rows) t.diagnostic(row);
+      // What the server holds after the storm: its heap and its Buffers. The RSS of
+      // this process also carries the hostile client's own bodies and whatever the
+      // allocator keeps after freeing them (it moved 87 to 102 MiB between runs with
+      // a flat heap), so it is reported, not judged; the controller's own RSS under
+      // forged deliveries is judged in a separate process by webhook-memory.test.ts.
+      t.diagnostic(`buffers ${mib(start.buffers)} -> ${mib(end.buffers)} MiB`);
       assert.ok(end.heap - start.heap < 64 * 1024 * 1024, `heap grew from ${mib(start.heap)} to ${mib(end.heap)} MiB`);
-      assert.ok(end.rss - start.rss < 100 * 1024 * 1024, `rss grew from ${mib(start.rss)} to ${mib(end.rss)} MiB`);
+      assert.ok(end.buffers - start.buffers < 64 * 1024 * 1024, `buffers grew from ${mib(start.buffers)} to ${mib(end.buffers)} MiB`);
     });
   });
 });
