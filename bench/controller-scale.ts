@@ -35,7 +35,7 @@ import { loadKubeConfig } from '../src/kube/kubeconfig.ts';
 import { createRestClient, type RestClient } from '../src/kube/rest.ts';
 import { jobCountsByState } from '../src/queue/job-counts.ts';
 import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
-import { commitFiles, createRepository, startGitServer, type GitServer } from '../test/source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, type GitServer } from '../test/harness/git-repositories.ts';
 import { attributeWrites, countDelta, scrapeRequestCounts, total, writesOf, type RequestCounts } from './apiserver-writes.ts';
 import { ControllerLog } from './controller-log.ts';
 import { scaleResult } from './controller-scale-rows.ts';

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { GitSource } from '../src/source/git-source.ts';
 import { parseRepository } from '../src/source/repository.ts';
-import { git, gitEnvironment, startGitServer, tempDir } from '../test/source/git-fixtures.ts';
+import { git, gitEnvironment, startGitServer, tempDir } from '../test/harness/git-repositories.ts';
 import { emitResult } from './bench-io.ts';
 import { comparedRow, type BenchResult } from './report.ts';
 

@@ -19,7 +19,7 @@ import { GitSource } from '../src/source/git-source.ts';
 import { parseRepository } from '../src/source/repository.ts';
 import { LocalTree } from '../src/render/local-tree.ts';
 import { objectsOf, Renderer } from '../src/render/render.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../test/source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../test/harness/git-repositories.ts';
 import { emitResult } from './bench-io.ts';
 import { comparedRow, median, type BenchResult } from './report.ts';
 

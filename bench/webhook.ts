@@ -2,7 +2,7 @@
  * Webhook benchmark (issue 7): a real `berth controller` process with N
  * Applications registered from a file (default 1,000; each one ConfigMap, so
  * the start-up convergence that precedes the measurements stays short), three
- * repositories on a loopback smart-HTTP Git server (test/source/git-fixtures.ts):
+ * repositories on a loopback smart-HTTP Git server (test/harness/git-repositories.ts):
  *   target: one Application, whose ConfigMap carries the commit number;
  *   storm:  --storm-apps Applications;
  *   fleet:  every other Application.
@@ -58,7 +58,7 @@ import { createRestClient, type RestClient } from '../src/kube/rest.ts';
 import { jobCountsByState } from '../src/queue/job-counts.ts';
 import { startControlPlane, type ControlPlane } from '../test/harness/control-plane.ts';
 import { freePort } from '../test/harness/ports.ts';
-import { commitFiles, createRepository, startGitServer, type GitServer, type TestRepository } from '../test/source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, type GitServer, type TestRepository } from '../test/harness/git-repositories.ts';
 import { emitResult } from './bench-io.ts';
 import { ControllerLog } from './controller-log.ts';
 import { percentile, type BenchResult, type BenchRow } from './report.ts';

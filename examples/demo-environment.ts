@@ -16,7 +16,7 @@ import { createRestClient, KubeApiError, type RestClient } from '../src/kube/res
 import { startControlPlane } from '../test/harness/control-plane.ts';
 import { freePort } from '../test/harness/ports.ts';
 import { exampleApplications, exampleFiles } from './example-repo.ts';
-import { createRepository, startGitServer, type TestRepository } from '../test/source/git-fixtures.ts';
+import { createRepository, startGitServer, type TestRepository } from '../test/harness/git-repositories.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 

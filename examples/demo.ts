@@ -18,7 +18,7 @@ import path from 'node:path';
 import { dump, load } from 'js-yaml';
 import { eventually } from '../test/harness/eventually.ts';
 import { neverReadyAnnotation } from '../test/harness/kwok.ts';
-import { commitFiles } from '../test/source/git-fixtures.ts';
+import { commitFiles } from '../test/harness/git-repositories.ts';
 import { createDemoEnvironment, type DemoEnvironment } from './demo-environment.ts';
 
 const once = process.argv.includes('--once');

@@ -17,7 +17,7 @@ import { freePort } from '../harness/ports.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue } from '../controller/replica-fixtures.ts';
-import { commitFiles } from '../source/git-fixtures.ts';
+import { commitFiles } from '../harness/git-repositories.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const adminToken = 'cli-admin-token';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
-import { commitFiles } from '../source/git-fixtures.ts';
+import { commitFiles } from '../harness/git-repositories.ts';
 import { startControllerProcess } from './controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease, writeApplicationsFile } from './replica-fixtures.ts';
 

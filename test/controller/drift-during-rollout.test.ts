@@ -18,7 +18,7 @@ import { eventually } from '../harness/eventually.ts';
 import { neverReadyAnnotation } from '../harness/kwok.ts';
 import { freePort } from '../harness/ports.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
-import { commitFiles } from '../source/git-fixtures.ts';
+import { commitFiles } from '../harness/git-repositories.ts';
 import { startControllerProcess } from './controller-process.ts';
 import { readRelease } from './replica-fixtures.ts';
 

@@ -13,7 +13,7 @@ import { dump } from 'js-yaml';
 import { createRestClient } from '../../src/kube/rest.ts';
 import { testKubeConfig, testNamespace } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 import { startControllerProcess } from './controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease } from './replica-fixtures.ts';
 

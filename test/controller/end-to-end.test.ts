@@ -16,7 +16,7 @@ import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { neverReadyAnnotation } from '../harness/kwok.ts';
 import { installApplicationCrd } from '../application/install-crd.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 import { startControllerProcess } from './controller-process.ts';
 import { readRelease } from './replica-fixtures.ts';
 

@@ -22,7 +22,7 @@ import { redisUrl, uniqueName } from '../harness/env.ts';
 import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
-import { commitFiles } from '../source/git-fixtures.ts';
+import { commitFiles } from '../harness/git-repositories.ts';
 import { startControllerProcess, type ControllerProcess } from './controller-process.ts';
 import {
   configMapYaml, controllerStarted, finishedJobRuns, readConfigMapValue, readRelease, reconciledLines, writeApplicationsFile,

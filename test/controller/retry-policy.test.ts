@@ -15,7 +15,7 @@ import type { HistoryEntry } from '../../sync/history.ts';
 import { createRestClient, type RestClient } from '../../src/kube/rest.ts';
 import { testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 import { startControllerProcess } from './controller-process.ts';
 import { readRelease } from './replica-fixtures.ts';
 

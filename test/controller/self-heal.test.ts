@@ -19,7 +19,7 @@ import { testKubeConfig, testNamespace } from '../harness/env.ts';
 import { servedRepository } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { installApplicationCrd } from '../application/install-crd.ts';
-import { commitFiles } from '../source/git-fixtures.ts';
+import { commitFiles } from '../harness/git-repositories.ts';
 import { startControllerProcess, type ControllerProcess } from './controller-process.ts';
 
 function manifests(namespace: string): Record<string, string> {

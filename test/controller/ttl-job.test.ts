@@ -14,7 +14,7 @@ import { uniqueName } from '../harness/env.ts';
 import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
-import { commitFiles } from '../source/git-fixtures.ts';
+import { commitFiles } from '../harness/git-repositories.ts';
 import { startControllerProcess } from './controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease } from './replica-fixtures.ts';
 

@@ -22,7 +22,7 @@ import { eventually } from '../harness/eventually.ts';
 import { freePort } from '../harness/ports.ts';
 import { isRunning, stopProcess } from '../harness/processes.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 import { startControllerProcess, type ControllerProcess } from './controller-process.ts';
 import {
   configMapYaml, controllerStarted, finishedJobRuns, readConfigMapValue, readRelease, reconciledLines, startPrivateRedis, writeApplicationsFile,

@@ -14,7 +14,7 @@ import { testKubeConfig, testNamespace } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { readRelease } from '../controller/replica-fixtures.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 import { exampleFiles, writeExampleApplications, type ExampleName } from '../../examples/example-repo.ts';
 
 interface Container { name: string; image: string; envFrom?: { configMapRef?: { name: string } }[] }

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { uniqueName } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease, reconciledLines, writeApplicationsFile } from '../controller/replica-fixtures.ts';
 import {

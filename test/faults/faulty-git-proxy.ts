@@ -1,6 +1,6 @@
 /**
  * A Git server that misbehaves on demand: an HTTP proxy in front of the test
- * Git server (git-fixtures.ts) whose mode a test switches between
+ * Git server (test/harness/git-repositories.ts) whose mode a test switches between
  *   pass     every request forwarded as is;
  *   stall    ref listings forwarded, but a pack download stops after its first
  *            bytes and the connection stays open without another byte;

@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { isSourceError } from '../../src/errors.ts';
 import { GitSource } from '../../src/source/git-source.ts';
 import { parseRepository, type Repository } from '../../src/source/repository.ts';
-import { commitFiles, createRepository, startGitServer, tempDir, type GitServer } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir, type GitServer } from '../harness/git-repositories.ts';
 
 let root: string;
 let server: GitServer;

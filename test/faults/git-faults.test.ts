@@ -16,7 +16,7 @@ import { ReconcileQueue } from '../../src/queue/reconcile-queue.ts';
 import { redisUrl, testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
-import { commitFiles, createRepository, git, startGitServer, tempDir, type TestRepository } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, git, startGitServer, tempDir, type TestRepository } from '../harness/git-repositories.ts';
 import { startControllerProcess, type ControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease, writeApplicationsFile } from '../controller/replica-fixtures.ts';
 import { errorText, isAlive, logged, logLinesSince, removeAfter } from './fault-fixtures.ts';

@@ -12,7 +12,7 @@ import { resolveQueueOptions } from '../../src/queue/options.ts';
 import { ReconcileQueue } from '../../src/queue/reconcile-queue.ts';
 import { uniqueName } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, controllerStarted, readConfigMapValue, readRelease, reconciledLines, writeApplicationsFile } from '../controller/replica-fixtures.ts';
 import { createNamespace, isAlive, logLinesSince, privateControlPlane, removeAfter, restClientFor } from './fault-fixtures.ts';

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { InvalidSourceError } from '../../src/errors.ts';
 import { LocalTree } from '../../src/render/local-tree.ts';
 import { Renderer } from '../../src/render/render.ts';
-import { tempDir } from '../source/git-fixtures.ts';
+import { tempDir } from '../harness/git-repositories.ts';
 
 let root: string;
 

@@ -17,7 +17,7 @@ import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { neverReadyAnnotation } from '../harness/kwok.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
-import { commitFiles } from '../source/git-fixtures.ts';
+import { commitFiles } from '../harness/git-repositories.ts';
 import { startControllerProcess, type ControllerProcess } from '../controller/controller-process.ts';
 import { controllerStarted, readRelease } from '../controller/replica-fixtures.ts';
 import { completeHook, hookPodYaml, isAlive, podState } from './fault-fixtures.ts';

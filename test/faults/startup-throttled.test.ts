@@ -14,7 +14,7 @@ import { eventually } from '../harness/eventually.ts';
 import { installApplicationCrd } from '../application/install-crd.ts';
 import { applicationsPath } from '../../src/application/status-writer.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
-import { commitFiles } from '../source/git-fixtures.ts';
+import { commitFiles } from '../harness/git-repositories.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue } from '../controller/replica-fixtures.ts';
 import { errorText, isAlive } from './fault-fixtures.ts';

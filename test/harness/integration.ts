@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import type { TestContext } from 'node:test';
 import { createRestClient, type RestClient } from '../../src/kube/rest.ts';
-import { createRepository, startGitServer, tempDir, type GitServer, type ServerAuth, type TestRepository } from '../source/git-fixtures.ts';
+import { createRepository, startGitServer, tempDir, type GitServer, type ServerAuth, type TestRepository } from './git-repositories.ts';
 import { testKubeConfig, testNamespace } from './env.ts';
 
 /** A REST client to the test control plane, closed when the test ends. */

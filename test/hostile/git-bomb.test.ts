@@ -26,7 +26,7 @@ import { startControllerProcess } from '../controller/controller-process.ts';
 import { testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
-import { commitFiles, createRepository, git, startGitServer, tempDir, type GitServer, type TestRepository } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, git, startGitServer, tempDir, type GitServer, type TestRepository } from '../harness/git-repositories.ts';
 
 const mib = 1024 * 1024;
 const bombBytes = 300 * mib;

@@ -18,7 +18,7 @@ import { sourceSpecSchema } from '../../src/application/source-spec.ts';
 import { LocalTree } from '../../src/render/local-tree.ts';
 import { objectsOf, Renderer, type RenderRequest } from '../../src/render/render.ts';
 import { helmBinary } from '../harness/assets.ts';
-import { tempDir } from '../source/git-fixtures.ts';
+import { tempDir } from '../harness/git-repositories.ts';
 
 const parseSourceSpec = (input: unknown) => sourceSpecSchema.parse(input);
 

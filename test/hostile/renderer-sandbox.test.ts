@@ -23,7 +23,7 @@ import { LocalTree } from '../../src/render/local-tree.ts';
 import { objectsOf, Renderer, type RendererOptions, type RenderRequest } from '../../src/render/render.ts';
 import { toolEnvironment } from '../../src/render/run-tool.ts';
 import { helmBinary } from '../harness/assets.ts';
-import { tempDir } from '../source/git-fixtures.ts';
+import { tempDir } from '../harness/git-repositories.ts';
 
 const execFileAsync = promisify(execFile);
 

@@ -23,7 +23,7 @@ import { redisUrl, testKubeConfig, testNamespace, uniqueName } from '../harness/
 import { eventually } from '../harness/eventually.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
 import { githubHeaders, githubPushBody } from '../server/github-delivery.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 
 /** A value no test fixture could contain by chance. */
 const secretValue = (label: string): string => `${label}-${randomBytes(18).toString('base64url')}`;

@@ -24,7 +24,7 @@ import { startControllerProcess } from '../controller/controller-process.ts';
 import { redisUrl, testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { describe, it } from 'node:test';
 import { startControllerProcess } from '../controller/controller-process.ts';
-import { tempDir } from '../source/git-fixtures.ts';
+import { tempDir } from '../harness/git-repositories.ts';
 import { writeApplicationsFile } from '../controller/replica-fixtures.ts';
 import { uniqueName } from '../harness/env.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';

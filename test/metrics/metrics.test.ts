@@ -13,7 +13,7 @@ import { testNamespace } from '../harness/env.ts';
 import { servedRepository } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
-import { commitFiles } from '../source/git-fixtures.ts';
+import { commitFiles } from '../harness/git-repositories.ts';
 import { parseExposition, samplesOf, valueOf, type Sample } from './exposition.ts';
 
 const sum = (samples: readonly Sample[]): number => samples.reduce((total, sample) => total + sample.value, 0);

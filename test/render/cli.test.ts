@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { load } from 'js-yaml';
-import { commitFiles, createRepository, startGitServer, tempDir, type GitServer, type TestRepository } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir, type GitServer, type TestRepository } from '../harness/git-repositories.ts';
 
 const run = promisify(execFile);
 const main = path.join(import.meta.dirname, '../../src/cli/main.ts');

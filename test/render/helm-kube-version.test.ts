@@ -22,7 +22,7 @@ import { testKubeConfig, testNamespace } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
 import { readConfigMapValue, readRelease } from '../controller/replica-fixtures.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 
 /** A chart that needs Kubernetes >= 1.23 and has one object only a cluster serving apps/v1 Deployments gets. */
 function chartFiles(folder: string): Record<string, string> {

@@ -15,7 +15,7 @@ import { LocalTree } from '../../src/render/local-tree.ts';
 import { maxObjectBytes } from '../../src/render/manifests.ts';
 import { Renderer, type RenderRequest } from '../../src/render/render.ts';
 import { InvalidSourceError } from '../../src/errors.ts';
-import { tempDir } from '../source/git-fixtures.ts';
+import { tempDir } from '../harness/git-repositories.ts';
 
 let scratch: string;
 before(async () => { scratch = await tempDir('hostile'); });

@@ -15,7 +15,7 @@ import { Renderer, renderKey, type RenderRequest } from '../../src/render/render
 import { helmBinary } from '../harness/assets.ts';
 import { uniqueName } from '../harness/env.ts';
 import { cleanUpPrefix, testRedis } from '../queue/helpers.ts';
-import { tempDir } from '../source/git-fixtures.ts';
+import { tempDir } from '../harness/git-repositories.ts';
 
 const chart = {
   'Chart.yaml': 'apiVersion: v2\nname: random\nversion: 0.1.0\n',

@@ -15,7 +15,7 @@ import { GitSource } from '../../src/source/git-source.ts';
 import { parseRepository } from '../../src/source/repository.ts';
 import { LocalTree } from '../../src/render/local-tree.ts';
 import { objectsOf, Renderer, type RenderRequest } from '../../src/render/render.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 
 const fixtures = path.join(import.meta.dirname, '../fixtures/render');
 let helm: string;

@@ -16,7 +16,7 @@ import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease, writeApplicationsFile } from '../controller/replica-fixtures.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 import { createBerthPolicy, installBerthPolicyCrd } from './tenant-fixtures.ts';
 
 describe('the controller\'s security policy', () => {

@@ -16,7 +16,7 @@ import { PolicyError } from '../../src/policy/policy.ts';
 import { InvalidSourceError } from '../../src/errors.ts';
 import { GitSource } from '../../src/source/git-source.ts';
 import { parseRepository } from '../../src/source/repository.ts';
-import { commitFiles, createRepository, startGitServer, tempDir, type GitServer } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir, type GitServer } from '../harness/git-repositories.ts';
 
 const password = 'redirect-s3cret';
 let root: string;

@@ -16,7 +16,7 @@ import { eventually } from '../harness/eventually.ts';
 import { integrationSetUp } from '../harness/integration.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease, testControllerNamespace, writeApplicationsFile } from '../controller/replica-fixtures.ts';
-import { commitFiles } from '../source/git-fixtures.ts';
+import { commitFiles } from '../harness/git-repositories.ts';
 
 /** Overwrites the record of `owner` in the controller's namespace as `text`, as an admin would. */
 async function writeRecord(rest: RestClient, owner: ReleaseOwner, text: string): Promise<void> {

@@ -19,7 +19,7 @@ import { eventually } from '../harness/eventually.ts';
 import { integrationSetUp } from '../harness/integration.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease, writeApplicationsFile } from '../controller/replica-fixtures.ts';
-import { commitFiles } from '../source/git-fixtures.ts';
+import { commitFiles } from '../harness/git-repositories.ts';
 
 const configMapRef = (namespace: string, name: string): ObjectRef => ({ group: '', version: 'v1', kind: 'ConfigMap', namespace, name });
 const namespaceRef = (name: string): ObjectRef => ({ group: '', version: 'v1', kind: 'Namespace', namespace: '', name });

@@ -16,7 +16,7 @@ import { integrationSetUp } from '../harness/integration.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease } from '../controller/replica-fixtures.ts';
-import { commitFiles } from '../source/git-fixtures.ts';
+import { commitFiles } from '../harness/git-repositories.ts';
 
 /** A ServiceAccount that may do anything with ConfigMaps in its namespace, and nothing else. */
 async function configMapDeployer(rest: RestClient, namespace: string, name: string): Promise<void> {

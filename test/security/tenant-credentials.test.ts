@@ -18,7 +18,7 @@ import { testKubeConfig, testNamespace } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startControllerProcess, type ControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue } from '../controller/replica-fixtures.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 import { application, logged, writeApplications } from './tenant-fixtures.ts';
 
 interface RecordingServer { url(name: string): string; readonly authorizations: string[]; readonly requests: number }

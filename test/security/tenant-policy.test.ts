@@ -17,7 +17,7 @@ import { testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startControllerProcess, type ControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue } from '../controller/replica-fixtures.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 import {
   application, berthPolicy, createBerthPolicy, deleteBerthPolicy, installBerthPolicyCrd, logged, namespaceAdmin, writeApplications,
 } from './tenant-fixtures.ts';

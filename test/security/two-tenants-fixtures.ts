@@ -12,7 +12,7 @@ import { dump } from 'js-yaml';
 import { impersonatingClient } from '../../src/kube/impersonation.ts';
 import { KubeApiError, type RestClient } from '../../src/kube/rest.ts';
 import { uniqueName } from '../harness/env.ts';
-import { startGitServer } from '../source/git-fixtures.ts';
+import { startGitServer } from '../harness/git-repositories.ts';
 
 export const tenantAccount = 'tenant-admin';
 export const applicationsApi = '/apis/berth.dev/v1alpha1';

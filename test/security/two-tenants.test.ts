@@ -27,7 +27,7 @@ import { startControllerProcess } from '../controller/controller-process.ts';
 import { testKubeConfig, uniqueName } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
-import { commitFiles, createRepository, startGitServer, tempDir } from '../source/git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 import { berthPolicy, deleteBerthPolicy, installBerthPolicyCrd } from './tenant-fixtures.ts';
 import {
   applicationsApi, basicAuth, configMap, createNamespace, createTenant, deployment, findReleaseRecord, getOrUndefined,

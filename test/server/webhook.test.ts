@@ -16,7 +16,7 @@ import { eventually } from '../harness/eventually.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, readConfigMapValue, readRelease, writeApplicationsFile } from '../controller/replica-fixtures.ts';
-import { commitFiles } from '../source/git-fixtures.ts';
+import { commitFiles } from '../harness/git-repositories.ts';
 import { githubHeaders, githubPushBody } from './github-delivery.ts';
 
 const secret = 'e2e-webhook-secret';

@@ -11,7 +11,7 @@ import { redisUrl, uniqueName } from '../harness/env.ts';
 import { GitSource } from '../../src/source/git-source.ts';
 import { RedisFetchCoordinator } from '../../src/source/redis-fetch-coordinator.ts';
 import { parseRepository } from '../../src/source/repository.ts';
-import { commitFiles, createRepository, startGitServer, tempDir, type GitServer } from './git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir, type GitServer } from '../harness/git-repositories.ts';
 
 let root: string;
 let server: GitServer;

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { InvalidSourceError } from '../../src/errors.ts';
 import { GitSource } from '../../src/source/git-source.ts';
 import { parseRepository, type GitCredentials } from '../../src/source/repository.ts';
-import { commitFiles, createRepository, startGitServer, tempDir, type GitServer } from './git-fixtures.ts';
+import { commitFiles, createRepository, startGitServer, tempDir, type GitServer } from '../harness/git-repositories.ts';
 
 const password = 's3cret-Pa55';
 const token = 'tok-0123456789abcdef';

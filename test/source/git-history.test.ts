@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { GitSource } from '../../src/source/git-source.ts';
 import { parseRepository } from '../../src/source/repository.ts';
-import { commitFiles, createRepository, git, startGitServer, tempDir, type GitServer, type TestRepository } from './git-fixtures.ts';
+import { commitFiles, createRepository, git, startGitServer, tempDir, type GitServer, type TestRepository } from '../harness/git-repositories.ts';
 
 let root: string;
 let server: GitServer;

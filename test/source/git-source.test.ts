@@ -14,7 +14,7 @@ import { InvalidSourceError, TransientSourceError } from '../../src/errors.ts';
 import { GitSource } from '../../src/source/git-source.ts';
 import { touchesAny } from '../../src/source/git-tree.ts';
 import { parseRepository } from '../../src/source/repository.ts';
-import { commitFiles, createRepository, git, startGitServer, tempDir, type GitServer } from './git-fixtures.ts';
+import { commitFiles, createRepository, git, startGitServer, tempDir, type GitServer } from '../harness/git-repositories.ts';
 
 let root: string;
 let server: GitServer;

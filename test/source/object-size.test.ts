@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ObjectSizes } from '../../src/source/object-size.ts';
-import { commitFiles, createRepository, git, tempDir, type TestRepository } from './git-fixtures.ts';
+import { commitFiles, createRepository, git, tempDir, type TestRepository } from '../harness/git-repositories.ts';
 
 let root: string;
 let repository: TestRepository;
