@@ -13,14 +13,14 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { dump } from 'js-yaml';
-import { Redis } from 'ioredis';
 import { createRestClient, type RestClient } from '../../src/kube/rest.ts';
 import { installApplicationCrd } from '../application/install-crd.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { testControllerNamespace } from '../controller/replica-fixtures.ts';
 import { releaseRecordPath } from '../../src/controller/release-store.ts';
-import { redisUrl, testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
+import { testKubeConfig, testNamespace, uniqueName } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
+import { redisContents } from '../harness/redis-contents.ts';
 import { cleanUpPrefix } from '../queue/helpers.ts';
 import { githubHeaders, githubPushBody } from '../server/github-delivery.ts';
 import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
@@ -28,31 +28,6 @@ import { commitFiles, createRepository, startGitServer, tempDir } from '../harne
 /** A value no test fixture could contain by chance. */
 const secretValue = (label: string): string => `${label}-${randomBytes(18).toString('base64url')}`;
 const b64 = (value: string): string => Buffer.from(value, 'utf8').toString('base64');
-
-/** Every value a Redis key under `prefix` holds, as text. */
-async function redisContents(prefix: string): Promise<string[]> {
-  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
-  const found: string[] = [];
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-      cursor = next;
-      for (const key of keys) {
-        const type = await redis.type(key);
-        if (type === 'string') found.push(`${key} ${await redis.get(key) ?? ''}`);
-        else if (type === 'hash') found.push(`${key} ${JSON.stringify(await redis.hgetall(key))}`);
-        else if (type === 'list') found.push(`${key} ${(await redis.lrange(key, 0, -1)).join('\n')}`);
-        else if (type === 'zset') found.push(`${key} ${(await redis.zrange(key, '0', '-1')).join('\n')}`);
-        else if (type === 'set') found.push(`${key} ${(await redis.smembers(key)).join('\n')}`);
-        else if (type === 'stream') found.push(`${key} ${JSON.stringify(await redis.xrange(key, '-', '+'))}`);
-      }
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return found;
-}
 
 async function get(rest: RestClient, apiPath: string): Promise<unknown> {
   return (await rest.request('GET', apiPath)).body;
