@@ -29,7 +29,7 @@ import { leavesPathsUntouched, renderCommit, resolveTarget, unrelatedHistoryOf, 
 import { buildStatus } from '../status-report.ts';
 import { needsDriftToDecide, type DecisionInput } from './decide.ts';
 import type { ReconcilerDeps } from './deps.ts';
-import { triggerOf, type Trigger } from './trigger.ts';
+import { resolvesFresh, triggerOf, type Trigger } from './trigger.ts';
 
 /** A desired Job as the drift check saw it: where completed-jobs.ts remembers it. */
 export interface DesiredJob { namespace: string; name: string; specHash: string }
@@ -134,7 +134,7 @@ export async function observe(controllerDeps: ReconcilerDeps, job: ReconcileJob,
   try {
     target = trigger.revision !== undefined
       ? await renderContext.git.resolveRevision(renderContext.repository, trigger.revision, { maxAgeMs: 0 })
-      : await resolveTarget(renderContext, trigger.fresh);
+      : await resolveTarget(renderContext, resolvesFresh(trigger, record));
     // Asked only where the answer can matter: an automatic sync of a commit not in hand and not held back.
     const candidate = trigger.automatic && trigger.kind !== 'recheck' && policy.automated
       && target.commit !== record.state.failedRevision && target.commit !== record.appliedRevision && record.appliedRevision !== undefined;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { triggerOf } from './trigger.ts';
+import { resolvesFresh, triggerOf } from './trigger.ts';
 
 const app = 'shop/web';
 
@@ -26,5 +26,21 @@ describe('the trigger of a reconcile', () => {
     assert.equal(triggerOf({ app, reason: 'webhook' }).fresh, true);
     assert.equal(triggerOf({ app, reason: 'poll' }).fresh, false);
     assert.equal(triggerOf({ app, reason: 'watch', revision: 'abc' }).fresh, true);
+  });
+
+  it('resolves the ref afresh for an Application new to this controller, and shares it otherwise', () => {
+    const cases = [
+      { reason: 'startup', appliedRevision: undefined, fresh: true },
+      { reason: 'watch', appliedRevision: undefined, fresh: true },
+      { reason: 'poll', appliedRevision: undefined, fresh: false },
+      { reason: 'recheck', appliedRevision: undefined, fresh: false },
+      { reason: 'startup', appliedRevision: 'abc', fresh: false },
+      { reason: 'watch', appliedRevision: 'abc', fresh: false },
+      { reason: 'poll', appliedRevision: 'abc', fresh: false },
+      { reason: 'webhook', appliedRevision: 'abc', fresh: true },
+    ] as const;
+    for (const { reason, appliedRevision, fresh } of cases) {
+      assert.equal(resolvesFresh(triggerOf({ app, reason }), { appliedRevision }), fresh, `${reason}, applied ${appliedRevision ?? 'nothing'}`);
+    }
   });
 });

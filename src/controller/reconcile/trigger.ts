@@ -8,6 +8,9 @@
  * automatic trigger needs an automated sync policy, passes the unrelated-history
  * guard and the changed-path filter, and never re-applies a revision that failed.
  * A manual sync or rollback needs none of that; a dry run writes nothing.
+ *
+ * Whether the tracked ref is resolved at the Git server or from the refs shared
+ * across Applications and replicas is decided here too (`resolvesFresh`), once.
  */
 import type { ReconcileJob } from '../../queue/reconcile-job.ts';
 
@@ -65,4 +68,17 @@ export function triggerOf(job: ReconcileJob): Trigger {
     prune: operation?.kind === 'sync' ? operation.prune : undefined,
     requestedBy: job.requestedBy,
   };
+}
+
+/**
+ * Resolve the tracked ref at the Git server for this reconcile? Yes for what the
+ * trigger asks fresh (`Trigger.fresh`), and for the first reconcile of an
+ * Application new to this controller (start-up or watch, nothing applied yet):
+ * the refs another Application listed moments ago may predate the commit that
+ * added its path. That is one listing per new Application; polls, rechecks and
+ * the watches of a running Application keep sharing one listing per ref change.
+ */
+export function resolvesFresh(trigger: Trigger, record: { appliedRevision: string | undefined }): boolean {
+  if (trigger.fresh) return true;
+  return (trigger.kind === 'startup' || trigger.kind === 'watch') && record.appliedRevision === undefined;
 }
