@@ -43,8 +43,31 @@ export interface LiveObjectLister {
   list(apiVersion: string, kind: string, options: { namespace?: string }): Promise<KubeObject[]>;
 }
 
-/** `list` is optional: with it, many objects of one kind in one namespace are read with one request. */
-export interface ClusterClient extends Partial<LiveObjectLister> {
+/**
+ * An Event about one object, as the API server keeps it. Events outlive their
+ * object (kube-apiserver's `--event-ttl`, 1 h by default), which is how a Job
+ * deleted by its TTL at once (`ttlSecondsAfterFinished: 0`) still tells how it
+ * ended (completed-jobs.ts).
+ */
+export interface ObjectEvent {
+  /** The uid of the object the Event is about (`involvedObject.uid`). */
+  uid: string | undefined;
+  reason: string;
+  message: string;
+  /** When it last happened (ISO time), undefined when the server recorded none. */
+  time: string | undefined;
+}
+
+/** Lists the Events about one object (by kind, namespace and name); src/kube's cluster client has this method. */
+export interface ObjectEventLister {
+  listEvents(ref: ObjectRef): Promise<ObjectEvent[]>;
+}
+
+/**
+ * `list` is optional: with it, many objects of one kind in one namespace are read with one request.
+ * `listEvents` is optional: without it, a Job gone before it was seen finished is Missing.
+ */
+export interface ClusterClient extends Partial<LiveObjectLister>, Partial<ObjectEventLister> {
   apply(object: KubeObject, options: ApplyRequestOptions): Promise<KubeObject>;
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   delete(ref: ObjectRef, options: { propagation: PropagationPolicy }): Promise<void>;

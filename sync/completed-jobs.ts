@@ -14,10 +14,15 @@
  * - only a Job is ever remembered, and only with the hash of the spec it
  *   completed with: another spec (another image, another command) is not covered;
  * - a remembered Job that still exists is compared as any object is;
- * - pure: no I/O (the caller reads health and live objects).
+ * - a Job gone before it was seen finished is judged by the Event the job
+ *   controller records when it finishes (`jobOutcomeOfEvents`): the newest such
+ *   Event decides, so a finish of an older Job of that name never outweighs a later one;
+ * - pure: no I/O (the caller reads health, live objects and Events).
  */
 import { createHash } from 'node:crypto';
+import type { Health } from '../health/index.ts';
 import type { KubeObject } from '../objects.ts';
+import type { ObjectEvent } from './cluster.ts';
 
 export interface CompletedJob {
   namespace: string;
@@ -74,3 +79,42 @@ export function nextCompletedJobs(
   const same = next.length === before.size && next.every((entry) => before.get(key(entry)) === entry);
   return same ? undefined : next;
 }
+
+/**
+ * The reasons kube-controller-manager's job controller gives the Event it records
+ * when a Job finishes: `Completed` ("Job completed"), or the reason of its
+ * Failed condition (pkg/controller/job: BackoffLimitExceeded, DeadlineExceeded,
+ * PodFailurePolicy, MaxFailedIndexesExceeded, FailedIndexes).
+ */
+export const jobFinishedReasons = {
+  Completed: 'Completed',
+  BackoffLimitExceeded: 'BackoffLimitExceeded',
+  DeadlineExceeded: 'DeadlineExceeded',
+  PodFailurePolicy: 'PodFailurePolicy',
+  MaxFailedIndexesExceeded: 'MaxFailedIndexesExceeded',
+  FailedIndexes: 'FailedIndexes',
+} as const;
+export type JobFinishedReason = (typeof jobFinishedReasons)[keyof typeof jobFinishedReasons];
+
+const finishedReasons = new Set<string>(Object.values(jobFinishedReasons));
+
+/**
+ * How a Job that is gone ended, told by the job controller's Events about it:
+ * Healthy when the newest finish Event is `Completed`, Degraded (with its message)
+ * when it is a failure, undefined when none is at hand (the Job is Missing).
+ *
+ * The newest one decides, rather than one matched by uid: two Jobs of one name
+ * never exist at once, so the Job Berth applied last was created after any older
+ * one of that name was gone, and its finish is the newest. Events without a time
+ * sort first (they cannot be placed).
+ */
+export function jobOutcomeOfEvents(events: readonly ObjectEvent[]): Health | undefined {
+  const finished = events.filter((event) => finishedReasons.has(event.reason));
+  if (finished.length === 0) return undefined;
+  const newest = finished.reduce((best, event) => ((event.time ?? '') >= (best.time ?? '') ? event : best));
+  if (newest.reason === jobFinishedReasons.Completed) return { status: 'Healthy', message: `completed and deleted since (ttlSecondsAfterFinished): ${newest.message}` };
+  return { status: 'Degraded', message: `${newest.reason}: ${newest.message}` };
+}
+
+/** Whether a desired Job asks the TTL controller to delete it after it finishes. */
+export const hasFinishedTtl = (job: KubeObject): boolean => isJob(job) && typeof (job.spec as { ttlSecondsAfterFinished?: unknown } | undefined)?.ttlSecondsAfterFinished === 'number';

@@ -21,14 +21,16 @@
  *   made through Git is not reported as drift.
  * - Error messages kept in the result never hold a Secret value of the desired object.
  * - A Job that completed with its desired spec and was deleted since (its TTL) is
- *   Synced, not Missing (completed-jobs.ts); with another spec it is Missing.
+ *   Synced, not Missing (completed-jobs.ts); with another spec it is Missing. So
+ *   is a gone Job with `ttlSecondsAfterFinished` whose newest finish Event says
+ *   Completed (gone before it was ever seen Complete, TTL 0), when the client lists Events.
  *
  * Desired objects are expected with their namespaces resolved (sync/namespaces.ts).
  */
 import { diffApplication, type ApplicationDiff, type DiffOptions, type ObjectDiff, type ObjectDiffInput } from '../diff/index.ts';
 import { formatRef, refKey, refOf, type KubeObject, type ObjectRef } from '../objects.ts';
 import { clusterErrorReasonOf, type ClusterClient, type ClusterErrorReason, type LiveObjectLister } from './cluster.ts';
-import { completedWithSpec, type CompletedJob } from './completed-jobs.ts';
+import { completedWithSpec, hasFinishedTtl, jobOutcomeOfEvents, type CompletedJob } from './completed-jobs.ts';
 import { listedReader, readConsistently, type Reading } from './live-objects.ts';
 import { mapBounded } from './wait.ts';
 
@@ -127,6 +129,12 @@ function messageOf(error: unknown, ref: ObjectRef): string {
   return text.startsWith(formatRef(ref)) ? text : `${formatRef(ref)}: apply (dry run) failed: ${text}`;
 }
 
+/** A desired Job with a TTL, gone, whose job controller said it completed (TTL 0: never seen Complete). */
+async function completedByEvents(client: ClusterClient, job: KubeObject): Promise<boolean> {
+  if (!hasFinishedTtl(job) || client.listEvents === undefined) return false;
+  return jobOutcomeOfEvents(await client.listEvents(refOf(job)))?.status === 'Healthy';
+}
+
 /** Compare what Git wants (`desired`) with the cluster; see the module comment. */
 export async function checkDrift(client: ClusterClient, desired: readonly KubeObject[], options: Partial<DriftCheckOptions> = {}): Promise<DriftCheckResult> {
   const { concurrency, consistencyRetries, previousInventory, diff, lister, listThreshold, completedJobs } = resolveDriftCheckOptions(options);
@@ -191,7 +199,8 @@ export async function checkDrift(client: ClusterClient, desired: readonly KubeOb
   const clusterDone = performance.now();
 
   // A Job gone after it completed with this spec is what its TTL asked for: Synced, outside the diff.
-  const done = desired.map((object, index) => results[index]?.live === undefined && completedWithSpec(object, object.metadata.namespace ?? '', completedJobs));
+  const done = await Promise.all(desired.map(async (object, index) => results[index]?.live === undefined && (
+    completedWithSpec(object, object.metadata.namespace ?? '', completedJobs) || await completedByEvents(client, object))));
   const objects = results.slice(0, desired.length).filter((_, index) => done[index] !== true);
   const pruneCandidates = results.slice(desired.length).flatMap(({ live }) => (live ? [live] : []));
   const compared = diffApplication({ objects, pruneCandidates }, diff);

@@ -8,18 +8,29 @@
  * Objects health/ has no opinion on (a custom resource that reports no status)
  * and objects annotated `berth.dev/health-ignore` are left out, as in the
  * aggregate health: a rollout must not fail for want of an opinion.
+ *
+ * A Job that is gone is judged by the job controller's finish Event when the
+ * client can list Events (issue 21: with `ttlSecondsAfterFinished: 0` the Job is
+ * deleted before it is ever read Complete): Healthy when it completed, Degraded
+ * when it failed, Missing when no Event tells.
  */
 import type { ObjectRef } from '../objects.ts';
-import { assessHealth, isHealthIgnored, missingHealth } from '../health/index.ts';
+import { assessHealth, isHealthIgnored, missingHealth, type Health } from '../health/index.ts';
 import type { ClusterClient } from './cluster.ts';
+import { jobOutcomeOfEvents } from './completed-jobs.ts';
 import type { RolloutObservation } from './rollout.ts';
 import { mapBounded } from './wait.ts';
+
+async function goneHealth(client: ClusterClient, ref: ObjectRef): Promise<Health> {
+  if (ref.kind !== 'Job' || ref.group !== 'batch' || client.listEvents === undefined) return missingHealth();
+  return jobOutcomeOfEvents(await client.listEvents(ref)) ?? missingHealth();
+}
 
 export async function observeRollout(client: ClusterClient, refs: readonly ObjectRef[], concurrency: number): Promise<RolloutObservation[]> {
   const observed = await mapBounded(refs, concurrency, async (ref): Promise<RolloutObservation | undefined> => {
     try {
       const live = await client.get(ref);
-      if (live === undefined) return { ref, health: missingHealth() };
+      if (live === undefined) return { ref, health: await goneHealth(client, ref) };
       if (isHealthIgnored(live)) return undefined;
       const health = assessHealth(live);
       return health === undefined ? undefined : { ref, health };

@@ -78,5 +78,7 @@ export function sharedReads(client: ClusterClient): SharedReads {
   };
   const { list } = client;
   if (list !== undefined) shared.list = (apiVersion, kind, options) => list.call(client, apiVersion, kind, options);
+  const { listEvents } = client;
+  if (listEvents !== undefined) shared.listEvents = (ref) => listEvents.call(client, ref);
   return shared;
 }

@@ -7,13 +7,24 @@
  * starts with the object, classified by sync/'s own rules.
  */
 import { fieldManager, formatRef, refOf, type KubeObject, type ObjectRef } from '../../objects.ts';
-import { ClusterError, classifyKubeStatus, type ClusterClient, type ResourceScope } from '../../sync/cluster.ts';
+import { ClusterError, classifyKubeStatus, type ClusterClient, type ObjectEvent, type ResourceScope } from '../../sync/cluster.ts';
 import { objectPath, type Discovery, type ResourceInfo } from './discovery.ts';
 import { KubeApiError, type RestClient } from './rest.ts';
 
 export interface KubeClusterClient extends ClusterClient {
   /** Objects of one kind, optionally in one namespace and matching a label selector. */
   list(apiVersion: string, kind: string, options?: { namespace?: string; labelSelector?: string }): Promise<KubeObject[]>;
+  listEvents(ref: ObjectRef): Promise<ObjectEvent[]>;
+}
+
+interface CoreEvent {
+  involvedObject?: { uid?: string };
+  reason?: string;
+  message?: string;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  firstTimestamp?: string | null;
+  metadata?: { creationTimestamp?: string };
 }
 
 function toClusterError(error: unknown, ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>, action: string): ClusterError {
@@ -115,6 +126,22 @@ export function createClusterClient(rest: RestClient, discovery: Discovery): Kub
         return (list.items ?? []).map((item) => ({ ...item, apiVersion, kind }));
       } catch (error) {
         throw toClusterError(error, ref, 'list');
+      }
+    },
+
+    // core/v1 Events: the job controller's recorder writes them there (events.k8s.io/v1 serves the same objects).
+    async listEvents(ref) {
+      const path = ref.namespace ? `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/events` : '/api/v1/events';
+      try {
+        const { body } = await rest.request('GET', path, { query: { fieldSelector: `involvedObject.kind=${ref.kind},involvedObject.name=${ref.name}` } });
+        return ((body as { items?: CoreEvent[] }).items ?? []).map((event) => ({
+          uid: event.involvedObject?.uid,
+          reason: event.reason ?? '',
+          message: event.message ?? '',
+          time: event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata?.creationTimestamp,
+        }));
+      } catch (error) {
+        throw toClusterError(error, ref, 'list events');
       }
     },
   };

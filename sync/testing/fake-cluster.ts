@@ -12,12 +12,12 @@
  * be its own judge.
  */
 import { fieldManager, refKey, refOf, type KubeObject, type ObjectRef } from '../../objects.ts';
-import type { ApplyRequestOptions, ClusterClient, PropagationPolicy, ResourceScope } from '../cluster.ts';
+import type { ApplyRequestOptions, ClusterClient, ObjectEvent, PropagationPolicy, ResourceScope } from '../cluster.ts';
 import { ClusterError } from '../errors.ts';
 import type { Clock } from '../options.ts';
 
 export interface Call {
-  method: 'apply' | 'get' | 'list' | 'delete' | 'resourceScope';
+  method: 'apply' | 'get' | 'list' | 'listEvents' | 'delete' | 'resourceScope';
   key: string;
   dryRun?: boolean;
 }
@@ -58,6 +58,8 @@ export class FakeCluster implements ClusterClient {
     if (object.kind === 'CustomResourceDefinition') object.status = { conditions: [{ type: 'Established', status: 'True' }] };
   };
   private version = 0;
+  /** Events by the ref key of the object they are about; they stay when it is deleted, as on a server. */
+  private readonly events = new Map<string, ObjectEvent[]>();
 
   constructor(objects: KubeObject[] = []) {
     for (const object of objects) this.store(clone(object));
@@ -69,6 +71,11 @@ export class FakeCluster implements ClusterClient {
 
   find(kind: string, namespace: string, name: string): KubeObject | undefined {
     return [...this.objects.values()].find((o) => o.kind === kind && (o.metadata.namespace ?? '') === namespace && o.metadata.name === name);
+  }
+
+  /** An Event a controller recorded about `ref` (the job controller's `Completed`, say). */
+  recordEvent(ref: ObjectRef, event: ObjectEvent): void {
+    this.events.set(refKey(ref), [...(this.events.get(refKey(ref)) ?? []), clone(event)]);
   }
 
   writes(): Call[] {
@@ -156,6 +163,10 @@ export class FakeCluster implements ClusterClient {
     return this.answer({ method: 'list', key: `${apiVersion}/${kind}/${options.namespace ?? ''}` }, () => [...this.objects.values()]
       .filter((o) => o.apiVersion === apiVersion && o.kind === kind && (options.namespace === undefined || o.metadata.namespace === options.namespace))
       .map(clone));
+  }
+
+  listEvents(ref: ObjectRef): Promise<ObjectEvent[]> {
+    return this.answer({ method: 'listEvents', key: refKey(ref) }, () => (this.events.get(refKey(ref)) ?? []).map(clone));
   }
 
   delete(ref: ObjectRef, _options: { propagation: PropagationPolicy }): Promise<void> {
