@@ -259,11 +259,13 @@ export class GitSource {
   /**
    * A commit no ref names, not in this cache: a rollback to the last healthy
    * commit run by a replica (or a restarted controller) that never fetched it.
-   * The whole history is fetched, as for a pinned commit id.
+   * The whole history is fetched, as for a pinned commit id, and unshallowed:
+   * a cache that already holds a branch tip (shallow) would otherwise stop the
+   * server at that boundary, and an older commit would never arrive.
    */
   async #fetchCommit(repository: Repository, store: GitStore, commit: string, where: string): Promise<FetchOutcome> {
     const { client, stats } = createHttpClient(this.#limits());
-    await this.#timed('fetch', () => store.fetchEverything({ url: repository.url, http: client, headers: authorizationHeader(repository.credentials) }))
+    await this.#timed('fetch', () => store.fetchEverything({ url: repository.url, http: client, headers: authorizationHeader(repository.credentials), unshallow: true }))
       .catch((error: unknown) => { throw toSourceError(error, where, Boolean(repository.credentials)); });
     if (!(await store.hasCommit(commit))) throw new InvalidSourceError('RevisionNotFound', `${where}: commit ${commit} is in no branch or tag of the repository`);
     return { commit, forced: false, transferred: true, bytes: stats.bytes };

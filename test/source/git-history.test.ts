@@ -105,3 +105,18 @@ describe('GitSource.sharesHistory', () => {
     assert.equal(await source.sharesHistory(remote, deployed, orphan, 2), undefined);
   });
 });
+
+describe('a commit no ref names, in a shallow cache', () => {
+  // A controller that took over a rollback had fetched the branch tip (shallow)
+  // for its drift check first; the plain fetch of everything kept the shallow
+  // boundary, so the last healthy commit behind it never arrived.
+  it('is fetched past the shallow boundary: a rollback on a replica that only fetched the tip', async () => {
+    const { repository, source, remote, deploy } = await setUp();
+    const healthy = await commitFiles(repository, { 'apps/a/cm.yaml': 'a: 1\n' }, 'healthy');
+    await commitFiles(repository, { 'apps/a/cm.yaml': 'a: 2\n' }, 'failed');
+    await deploy();
+    // As a rollback renders it: the commit itself, no ref (src/controller/render-revision.ts).
+    const fetched = await source.fetch(remote, { url: remote.url, targetRevision: healthy, kind: 'commit', ref: undefined, commit: healthy });
+    assert.equal(fetched.commit, healthy);
+  });
+});
