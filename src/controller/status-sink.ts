@@ -30,19 +30,22 @@ export interface StatusSink {
   invalid(app: Extract<RegisteredApp, { valid: false }>): Promise<void>;
 }
 
+/** `prefix` + `message`, unless the release step already wrote that prefix (its failure messages name the revision). */
+const saying = (prefix: string, message: string): string => (message.startsWith(prefix) ? message : `${prefix}${message}`);
+
 /** The Kubernetes Event a release event deserves, if any. */
 export function eventFor(event: ReleaseEvent): ApplicationEvent | undefined {
   switch (event.type) {
     case 'SyncSucceeded':
       return { type: 'Normal', reason: eventReasons.Synced, message: `synced revision ${event.revision}` };
     case 'SyncFailed':
-      return { type: 'Warning', reason: eventReasons.SyncFailed, message: `sync of ${event.revision} failed: ${event.message}` };
+      return { type: 'Warning', reason: eventReasons.SyncFailed, message: saying(`sync of ${event.revision} failed: `, event.message) };
     case 'RenderFailed':
-      return { type: 'Warning', reason: eventReasons.RenderFailed, message: `render of ${event.revision} failed: ${event.message}` };
+      return { type: 'Warning', reason: eventReasons.RenderFailed, message: saying(`render of ${event.revision} failed: `, event.message) };
     case 'RolloutHealthy':
       return { type: 'Normal', reason: eventReasons.RolloutSucceeded, message: `revision ${event.revision} is Healthy` };
     case 'RolloutFailed':
-      return { type: 'Warning', reason: eventReasons.RolloutFailed, message: `rollout of ${event.revision} failed: ${event.message}` };
+      return { type: 'Warning', reason: eventReasons.RolloutFailed, message: saying(`rollout of ${event.revision} failed: `, event.message) };
     default:
       return undefined;
   }
