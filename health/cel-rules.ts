@@ -1,0 +1,96 @@
+/**
+ * Health rules as data: CEL expressions over `self` (the live object), per
+ * group/kind, in the shape of Flux's healthCheckExprs. Evaluation order is
+ * failed → inProgress → current; none true means Progressing ("not yet
+ * current"), as kstatus/Flux do. A rule that fails to compile or evaluate is
+ * reported as Degraded with its source and never makes anything Healthy.
+ *
+ * CEL library: @marcbachmann/cel-js (zero dependencies, parse once then a plain
+ * function call per object; its published benchmark parses and evaluates about
+ * ten times faster than other JS CEL implementations). Pure: no I/O.
+ */
+import { parse } from '@marcbachmann/cel-js';
+import { type Health, HealthStatus } from './status.ts';
+
+/** One rule as written by a user or the built-in library. */
+export interface CelHealthRule {
+  readonly group: string;
+  readonly kind: string;
+  readonly current?: string;
+  readonly inProgress?: string;
+  readonly failed?: string;
+  readonly message?: string;
+  /** Where the rule came from, e.g. `Application team/web spec.healthChecks[0]`. */
+  readonly source: string;
+}
+
+type Compiled = (context: Record<string, unknown>) => unknown;
+
+/** Compiled expressions by source text: one parse per distinct expression. */
+const compiledBySource = new Map<string, Compiled | Error>();
+
+function compile(expression: string): Compiled | Error {
+  const cached = compiledBySource.get(expression);
+  if (cached !== undefined) return cached;
+  let compiled: Compiled | Error;
+  try {
+    compiled = parse(expression) as Compiled;
+  } catch (error) {
+    compiled = error instanceof Error ? error : new Error(String(error));
+  }
+  compiledBySource.set(expression, compiled);
+  return compiled;
+}
+
+/** Compile errors of a rule, each naming the field and the source; empty when it compiles. */
+export function celRuleErrors(rule: CelHealthRule): string[] {
+  const errors: string[] = [];
+  for (const field of ['failed', 'inProgress', 'current', 'message'] as const) {
+    const expression = rule[field];
+    if (expression === undefined) continue;
+    const compiled = compile(expression);
+    if (compiled instanceof Error) errors.push(`${rule.source} ${field}: ${compiled.message}`);
+  }
+  return errors;
+}
+
+function evaluate(rule: CelHealthRule, field: 'failed' | 'inProgress' | 'current', self: unknown): boolean | Error {
+  const expression = rule[field];
+  if (expression === undefined) return false;
+  const compiled = compile(expression);
+  if (compiled instanceof Error) return new Error(`${rule.source} ${field}: ${compiled.message}`);
+  try {
+    const value = compiled({ self });
+    if (typeof value !== 'boolean') return new Error(`${rule.source} ${field}: expression returned ${typeof value}, not a boolean`);
+    return value;
+  } catch (error) {
+    return new Error(`${rule.source} ${field}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function ruleMessage(rule: CelHealthRule, self: unknown, fallback: string): string {
+  if (rule.message === undefined) return fallback;
+  const compiled = compile(rule.message);
+  if (compiled instanceof Error) return fallback;
+  try {
+    const value = compiled({ self });
+    return typeof value === 'string' && value !== '' ? value : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** The health of one object under one CEL rule. */
+export function assessWithCelRule(rule: CelHealthRule, self: unknown): Health {
+  const order = [
+    ['failed', HealthStatus.Degraded],
+    ['inProgress', HealthStatus.Progressing],
+    ['current', HealthStatus.Healthy],
+  ] as const;
+  for (const [field, status] of order) {
+    const result = evaluate(rule, field, self);
+    if (result instanceof Error) return { status: HealthStatus.Degraded, message: `health rule error: ${result.message}` };
+    if (result) return { status, message: ruleMessage(rule, self, `${rule.kind} is ${field}`) };
+  }
+  return { status: HealthStatus.Progressing, message: ruleMessage(rule, self, `${rule.kind} is not yet current`) };
+}
