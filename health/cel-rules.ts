@@ -6,8 +6,8 @@
  * reported as Degraded with its source and never makes anything Healthy.
  *
  * CEL library: @marcbachmann/cel-js (zero dependencies, parse once then a plain
- * function call per object; its published benchmark parses and evaluates about
- * ten times faster than other JS CEL implementations). Pure: no I/O.
+ * function call per object; measured here 4.6x faster than @bufbuild/cel over
+ * 10,000 objects, see health/README.md). Pure: no I/O.
  */
 import { parse } from '@marcbachmann/cel-js';
 import { type Health, HealthStatus } from './status.ts';

@@ -1,6 +1,6 @@
 /**
  * The built-in CEL health library, as data (issue 18). Each rule is matched by
- * group and kind; `conditionsOf` guards objects without status so a missing
+ * group and kind; `conditions` guards objects without status so a missing
  * field reads as "not yet current", not as a rule error.
  */
 import type { CelHealthRule } from '../cel-rules.ts';
