@@ -37,14 +37,27 @@ function hookPodYaml(namespace: string): string {
   });
 }
 
-async function podUid(rest: RestClient, namespace: string, name: string): Promise<{ uid: string; deleting: boolean } | undefined> {
+async function podUid(rest: RestClient, namespace: string, name: string): Promise<{ uid: string; deleting: boolean; phase: string | undefined } | undefined> {
   try {
     const { body } = await rest.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}`);
-    const meta = (body as { metadata: { uid: string; deletionTimestamp?: string } }).metadata;
-    return { uid: meta.uid, deleting: meta.deletionTimestamp !== undefined };
+    const pod = body as { metadata: { uid: string; deletionTimestamp?: string }; status?: { phase?: string } };
+    return { uid: pod.metadata.uid, deleting: pod.metadata.deletionTimestamp !== undefined, phase: pod.status?.phase };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Marks the hook Pod Succeeded unless it already is. Called on every poll, not
+ * once: kwok's pod-ready stage writes phase Running when it first sees a Pod,
+ * and on a loaded machine that can come after this patch and undo it.
+ */
+async function completeHook(rest: RestClient, namespace: string, uid: string): Promise<void> {
+  const hook = await podUid(rest, namespace, 'presync');
+  if (hook === undefined || hook.uid !== uid || hook.deleting || hook.phase === 'Succeeded') return;
+  await rest.request('PATCH', `/api/v1/namespaces/${namespace}/pods/presync/status`, {
+    contentType: 'application/merge-patch+json', body: { status: { phase: 'Succeeded' } },
+  }).catch(() => undefined);
 }
 
 /** The keys of the poll queue (its Job Schedulers, their next ticks), for failure messages. */
@@ -93,15 +106,12 @@ describe('a controller killed in the middle of a sync', () => {
     first.child.kill('SIGKILL');
 
     // The recovered reconcile deletes the hook's previous run and creates it again; that run succeeds.
-    await second.explain(eventually('the second controller to run the hook again', async () => {
+    const secondHook = await second.explain(eventually('the second controller to run the hook again', async () => {
       const hook = await podUid(rest, namespace, 'presync');
-      if (hook === undefined || hook.uid === firstHook.uid || hook.deleting) return undefined;
-      await rest.request('PATCH', `/api/v1/namespaces/${namespace}/pods/presync/status`, {
-        contentType: 'application/merge-patch+json', body: { status: { phase: 'Succeeded' } },
-      });
-      return hook;
+      return hook === undefined || hook.uid === firstHook.uid || hook.deleting ? undefined : hook;
     }, { timeoutMs: recoveryBoundMs, intervalMs: 200 }));
     const record = await second.explain(eventually('the Application to be Healthy at its commit', async () => {
+      await completeHook(rest, namespace, secondHook.uid);
       const release = await readRelease(rest, namespace, 'slow');
       return release?.state.status === 'Healthy' && release.state.revision === commit ? release : undefined;
     }, { timeoutMs: recoveryBoundMs, intervalMs: 200 }));
