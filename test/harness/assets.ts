@@ -7,12 +7,11 @@
  *      cache outside the repository (BERTH_ASSETS_DIR overrides where) and is
  *      serialised by a lock, so concurrent test processes never build twice.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
-const run = promisify(execFile);
 const here = import.meta.dirname;
 
 export interface ControlPlaneBinaries {
@@ -56,21 +55,34 @@ function fromEnvironment(key: BinaryKey): string | undefined {
   return undefined;
 }
 
-/** Runs the build script (a no-op when its cache is complete) and returns the cache folder. */
+/**
+ * Runs a build script (a no-op when its cache is complete) and returns the folder it
+ * prints last. Its progress lines (stderr: which binary, step n of m, packages
+ * compiled, elapsed time) are passed on as they come, so a first build that takes
+ * minutes under `npm test`, `npm run cluster` or the demo is never silent.
+ */
+export async function runBuildScript(script: string, args: readonly string[], what: string): Promise<string> {
+  const child = spawn('bash', [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let tail = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    tail = (tail + chunk).slice(-4000);
+    // Only the script's own lines (`[build-...] ...`): go's download chatter stays in the tail for errors.
+    for (const line of chunk.split('\n')) if (line.startsWith('[build-')) process.stderr.write(`${line}\n`);
+  });
+  const timer = setTimeout(() => child.kill('SIGTERM'), 75 * 60_000);
+  const [code, signal] = await once(child, 'close') as [number | null, NodeJS.Signals | null];
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`building ${what} failed (${script}, ${signal ?? `exit ${code}`}):\n${tail}`);
+  const folder = stdout.trim().split('\n').pop() ?? '';
+  if (!folder) throw new Error(`${script} printed no asset folder`);
+  return folder;
+}
+
+/** Runs build-control-plane.sh and returns the cache folder. */
 export async function buildAssets(extra?: 'helm'): Promise<string> {
-  const script = path.join(here, 'build-control-plane.sh');
-  try {
-    const { stdout } = await run('bash', [script, ...(extra ? [extra] : [])], {
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 75 * 60_000,
-    });
-    const folder = stdout.trim().split('\n').pop() ?? '';
-    if (!folder) throw new Error('the build script printed no asset folder');
-    return folder;
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new Error(`building the control plane failed (${script}):\n${stderr.slice(-4000)}`, { cause: error });
-  }
+  return runBuildScript(path.join(here, 'build-control-plane.sh'), extra ? [extra] : [], 'the control plane');
 }
 
 export async function controlPlaneBinaries(): Promise<ControlPlaneBinaries> {

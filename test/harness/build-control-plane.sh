@@ -55,17 +55,15 @@ new_module() { # dir, module path
 
 build_etcd() {
   have etcd && return
-  log "building etcd $ETCD_VERSION"
   local d="$work/etcd"
   new_module "$d" berth.local/etcd
   (cd "$d" && go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" \
-    && go build -trimpath -ldflags='-s -w' -o "$assets/etcd.tmp" go.etcd.io/etcd/server/v3)
+    && progress_build "etcd $ETCD_VERSION" "$assets/etcd.tmp" '-s -w' go.etcd.io/etcd/server/v3)
   mv "$assets/etcd.tmp" "$assets/etcd"
 }
 
 build_kubernetes() {
   have kube-apiserver && have kube-controller-manager && have kube-scheduler && return
-  log "building kube-apiserver, kube-controller-manager, kube-scheduler $KUBERNETES_VERSION"
   local d="$work/kubernetes"
   new_module "$d" berth.local/kubernetes
   # k8s.io/kubernetes points its staging modules at ./staging, which the module zip
@@ -90,7 +88,7 @@ build_kubernetes() {
   (cd "$d" \
     && go get "k8s.io/kubernetes/cmd/kube-apiserver@$KUBERNETES_VERSION" \
     && mkdir -p "$work/kout" \
-    && go build -trimpath -ldflags="-s -w $ver" -o "$work/kout/" \
+    && progress_build "kube-apiserver, kube-controller-manager, kube-scheduler $KUBERNETES_VERSION" "$work/kout/" "-s -w $ver" \
       k8s.io/kubernetes/cmd/kube-apiserver \
       k8s.io/kubernetes/cmd/kube-controller-manager \
       k8s.io/kubernetes/cmd/kube-scheduler)
@@ -101,11 +99,10 @@ build_kubernetes() {
 
 build_kwok() {
   have kwok && [ -d "$assets/kwok-stages" ] && return
-  log "building kwok $KWOK_VERSION"
   local d="$work/kwok"
   new_module "$d" berth.local/kwok
   (cd "$d" && go get "sigs.k8s.io/kwok@$KWOK_VERSION" \
-    && go build -trimpath -ldflags='-s -w' -o "$assets/kwok.tmp" sigs.k8s.io/kwok/cmd/kwok)
+    && progress_build "kwok $KWOK_VERSION" "$assets/kwok.tmp" '-s -w' sigs.k8s.io/kwok/cmd/kwok)
   # kwok only simulates what its Stage objects describe; keep the module's standard ones.
   local src
   src="$(cd "$d" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
@@ -119,7 +116,6 @@ build_kwok() {
 
 build_helm() {
   have helm && return
-  log "building helm $HELM_VERSION"
   local d="$work/helm"
   new_module "$d" berth.local/helm
   # The version and helm's default Kubernetes version (from its client-go) stamped as the Dockerfile does;
@@ -127,16 +123,26 @@ build_helm() {
   (cd "$d" && go get "helm.sh/helm/v3@$HELM_VERSION" \
     && k8s="$(go list -m -f '{{.Version}}' k8s.io/client-go | sed 's/^v//')" \
     && major=$(( ${k8s%%.*} + 1 )) && minor="$(echo "$k8s" | cut -d. -f2)" \
-    && go build -trimpath -ldflags="-s -w \
+    && progress_build "helm $HELM_VERSION" "$assets/helm.tmp" "-s -w \
       -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION \
       -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=$major \
       -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor \
       -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=$major \
       -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$minor" \
-      -o "$assets/helm.tmp" helm.sh/helm/v3/cmd/helm)
+      helm.sh/helm/v3/cmd/helm)
   mv "$assets/helm.tmp" "$assets/helm"
 }
 
+# shellcheck source=build-progress.sh
+source "$here/build-progress.sh"
+# Steps still to build, so the count says how far a cold build is ("(2/4)").
+steps=0
+have etcd || steps=$((steps + 1))
+{ have kube-apiserver && have kube-controller-manager && have kube-scheduler; } || steps=$((steps + 1))
+{ have kwok && [ -d "$assets/kwok-stages" ]; } || steps=$((steps + 1))
+$want_helm && ! have helm && steps=$((steps + 1))
+progress_init build-control-plane "$steps"
+log "first build of the local control plane from Go modules: $steps step(s), several minutes on a cold cache"
 start=$(date +%s)
 build_etcd
 build_kubernetes
