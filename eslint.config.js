@@ -6,7 +6,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['node_modules/', '.toolchain/', 'coverage/', 'bench/results/', 'charts/', 'test/architecture/*.cjs'] },
+  { ignores: ['node_modules/', '.toolchain/', 'coverage/', 'bench/results/', 'console/dist/', 'console/.dist-*', 'charts/', 'test/architecture/*.cjs'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

@@ -21,17 +21,20 @@ step() {
 
 # Unit tests sit beside the code they test; integration tests live under test/.
 # The layering check (test/architecture) needs no cluster, so it runs with the unit tests.
-unit_tests='{src,sync,diff,health,webhooks,bench}/**/*.test.ts'
+unit_tests='{src,sync,diff,health,webhooks,bench,console}/**/*.test.ts'
 architecture_tests='test/architecture/*.test.ts'
 integration_tests='test/!(architecture)/**/*.test.ts'
 
 if [ "$what" != integration ]; then
   step typecheck node node_modules/typescript/bin/tsc --noEmit -p .
+  step typecheck-console node node_modules/typescript/bin/tsc --noEmit -p console
   step lint node node_modules/eslint/bin/eslint.js --max-warnings=0 .
   step unit node --test --test-reporter=spec "$unit_tests" "$architecture_tests"
 fi
 if [ "$what" != unit ]; then
   sh test/harness/ensure-redis.sh
+  # The console's browser tests (test/console) and the controller serve console/dist: built once here, when stale.
+  step build-console node console/build.ts
   # Two test files at once: each file has its own namespaces, repositories and
   # controller processes, and most of their time is spent waiting on the API
   # server, so two overlap well even on 2 cores (984 s serial, 554 s with two).
