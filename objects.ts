@@ -98,6 +98,10 @@ export const annotations = {
   syncOptions: 'berth.dev/sync-options',
   /** `true`: leave this object out of the aggregate health. */
   healthIgnore: 'berth.dev/health-ignore',
+  /** `ignore`: the same as health-ignore (health/overrides.ts; any other value is an error on the object). */
+  health: 'berth.dev/health',
+  /** A condition type, e.g. `Ready`: the object is Healthy when that condition is True, whatever its kind's rule says. */
+  healthCondition: 'berth.dev/health-condition',
   /** `IgnoreExtraneous`: a live object Git does not have does not make the Application OutOfSync. */
   compareOptions: 'berth.dev/compare-options',
 } as const;

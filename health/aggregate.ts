@@ -1,7 +1,7 @@
 /**
  * The health of many objects (an application) as one: the worst status wins, and
  * the message names the objects that hold it back. Objects annotated
- * `berth.dev/health-ignore: "true"` are left out.
+ * `berth.dev/health: ignore` (or `berth.dev/health-ignore: "true"`) are left out.
  *
  * Two edge cases, decided here:
  * - Nothing to assess (no objects, or all ignored): Healthy. Nothing in the set can
@@ -12,8 +12,9 @@
  * Objects without an opinion next to ones with an opinion are left out of the
  * verdict and counted in a Healthy message, so nobody mistakes them for assessed.
  */
-import { annotations, formatRef, type KubeObject, refOf } from '../objects.ts';
+import { formatRef, type KubeObject, refOf } from '../objects.ts';
 import { count } from './fields.ts';
+import { isHealthIgnored } from './overrides.ts';
 import { compareSeverity, type Health, HealthStatus } from './status.ts';
 
 export interface AssessedObject {
@@ -25,9 +26,7 @@ export interface AssessedObject {
 /** How many objects a message names before it says "and N more". */
 const namedInMessage = 3;
 
-export function isHealthIgnored(object: KubeObject): boolean {
-  return object.metadata.annotations?.[annotations.healthIgnore] === 'true';
-}
+export { isHealthIgnored };
 
 function nameObjects(objects: readonly KubeObject[]): string {
   const named = objects.slice(0, namedInMessage).map((o) => formatRef(refOf(o)));

@@ -1,14 +1,19 @@
 /**
  * `assessHealth`: the health of one live object, dispatched on API group and kind
- * (so an `example.com` Deployment is not judged as an apps/v1 one). A kind with a
- * rule gets that rule; any other kind gets the kstatus rule, which gives no opinion
- * (undefined) for an object that reports no status it understands.
+ * (so an `example.com` Deployment is not judged as an apps/v1 one). In order:
+ * an object being deleted is Progressing; an override annotation decides
+ * (overrides.ts); a CEL rule for its group/kind (the built-in library, the
+ * cluster's, the Application's: rule-set.ts, last wins); the kind's own rule
+ * here; a `*` CEL rule whose `match` holds (Crossplane composites); else the
+ * kstatus rule, which gives no opinion (undefined) for an object that reports
+ * no status it understands. The rules are handed in: health/ reads nothing.
  */
 import { type KubeObject, parseApiVersion } from '../objects.ts';
 import { apiServiceHealth, customResourceDefinitionHealth } from './api-extensions.ts';
 import { configurationHealth, configurationKinds } from './configuration.ts';
 import { daemonSetHealth } from './daemonset.ts';
 import { deploymentHealth } from './deployment.ts';
+import { assessWithCelRule, celRuleMatches } from './cel-rules.ts';
 import { genericHealth } from './generic.ts';
 import { horizontalPodAutoscalerHealth } from './horizontal-pod-autoscaler.ts';
 import { cronJobHealth, jobHealth } from './job.ts';
@@ -17,6 +22,8 @@ import { persistentVolumeClaimHealth, persistentVolumeHealth } from './persisten
 import { podHealth } from './pod.ts';
 import { replicaSetHealth } from './replicaset.ts';
 import { type Health, HealthStatus } from './status.ts';
+import { overrideHealth } from './overrides.ts';
+import { builtinHealthRules, ruleKey, type HealthRuleSet } from './rule-set.ts';
 import { statefulSetHealth } from './statefulset.ts';
 
 /** The health of one object, or undefined for "no opinion". */
@@ -40,8 +47,18 @@ const rules: ReadonlyMap<string, HealthRule> = new Map<string, HealthRule>([
   ...[...configurationKinds].map((key): [string, HealthRule] => [key, configurationHealth]),
 ]);
 
-function ruleFor(object: KubeObject): HealthRule {
-  return rules.get(`${parseApiVersion(object.apiVersion).group}/${object.kind}`) ?? genericHealth;
+function ruledHealth(object: KubeObject, celRules: HealthRuleSet): Health | undefined {
+  const { group } = parseApiVersion(object.apiVersion);
+  const key = ruleKey(group, object.kind);
+  const cel = celRules.exact.get(key);
+  if (cel) return assessWithCelRule(cel, object);
+  const own = rules.get(key);
+  if (own) return own(object);
+  for (const rule of celRules.wildcard) {
+    const kindFits = (rule.group === '*' || rule.group === group) && (rule.kind === '*' || rule.kind === object.kind);
+    if (kindFits && celRuleMatches(rule, object)) return assessWithCelRule(rule, object);
+  }
+  return genericHealth(object);
 }
 
 /**
@@ -56,6 +73,6 @@ function deletionHealth(object: KubeObject): Health | undefined {
 }
 
 /** The health of one live object; undefined when Berth has no opinion on it (never a guessed Healthy). */
-export function assessHealth(object: KubeObject): Health | undefined {
-  return deletionHealth(object) ?? ruleFor(object)(object);
+export function assessHealth(object: KubeObject, celRules: HealthRuleSet = builtinHealthRules): Health | undefined {
+  return deletionHealth(object) ?? overrideHealth(object) ?? ruledHealth(object, celRules);
 }

@@ -1,7 +1,7 @@
 /**
  * Health rules as data: CEL expressions over `self` (the live object), per
  * group/kind, in the shape of Flux's healthCheckExprs. Evaluation order is
- * failed → inProgress → current; none true means Progressing ("not yet
+ * failed → suspended → inProgress → current; none true means Progressing ("not yet
  * current"), as kstatus/Flux do. A rule that fails to compile or evaluate is
  * reported as Degraded with its source and never makes anything Healthy.
  *
@@ -14,11 +14,17 @@ import { type Health, HealthStatus } from './status.ts';
 
 /** One rule as written by a user or the built-in library. */
 export interface CelHealthRule {
+  /** API group (`` for core); `*` with `match` for kinds whose group is the user's (Crossplane composites). */
   readonly group: string;
+  /** Kind; `*` with `match` as for group. */
   readonly kind: string;
+  /** For a `*` rule: which objects it is for (a CEL boolean over `self`); an error or false skips the rule. */
+  readonly match?: string;
   readonly current?: string;
   readonly inProgress?: string;
   readonly failed?: string;
+  /** True: what the object's owner asked for is a pause (Suspended, which a rollout counts as settled). */
+  readonly suspended?: string;
   readonly message?: string;
   /** Where the rule came from, e.g. `Application team/web spec.healthChecks[0]`. */
   readonly source: string;
@@ -45,7 +51,7 @@ function compile(expression: string): Compiled | Error {
 /** Compile errors of a rule, each naming the field and the source; empty when it compiles. */
 export function celRuleErrors(rule: CelHealthRule): string[] {
   const errors: string[] = [];
-  for (const field of ['failed', 'inProgress', 'current', 'message'] as const) {
+  for (const field of ['match', 'failed', 'suspended', 'inProgress', 'current', 'message'] as const) {
     const expression = rule[field];
     if (expression === undefined) continue;
     const compiled = compile(expression);
@@ -54,7 +60,9 @@ export function celRuleErrors(rule: CelHealthRule): string[] {
   return errors;
 }
 
-function evaluate(rule: CelHealthRule, field: 'failed' | 'inProgress' | 'current', self: unknown): boolean | Error {
+type Predicate = 'match' | 'failed' | 'suspended' | 'inProgress' | 'current';
+
+function evaluate(rule: CelHealthRule, field: Predicate, self: unknown): boolean | Error {
   const expression = rule[field];
   if (expression === undefined) return false;
   const compiled = compile(expression);
@@ -80,17 +88,26 @@ function ruleMessage(rule: CelHealthRule, self: unknown, fallback: string): stri
   }
 }
 
+const phrases = { failed: 'failed', suspended: 'suspended', inProgress: 'in progress', current: 'current' } as const;
+
+/** Whether a `*` rule is for this object: its `match` holds (an error, like false, leaves the object to other rules). */
+export function celRuleMatches(rule: CelHealthRule, self: unknown): boolean {
+  if (rule.match === undefined) return true;
+  return evaluate(rule, 'match', self) === true;
+}
+
 /** The health of one object under one CEL rule. */
 export function assessWithCelRule(rule: CelHealthRule, self: unknown): Health {
   const order = [
     ['failed', HealthStatus.Degraded],
+    ['suspended', HealthStatus.Suspended],
     ['inProgress', HealthStatus.Progressing],
     ['current', HealthStatus.Healthy],
   ] as const;
   for (const [field, status] of order) {
     const result = evaluate(rule, field, self);
     if (result instanceof Error) return { status: HealthStatus.Degraded, message: `health rule error: ${result.message}` };
-    if (result) return { status, message: ruleMessage(rule, self, `${rule.kind} is ${field}`) };
+    if (result) return { status, message: ruleMessage(rule, self, `${rule.kind} is ${phrases[field]}`) };
   }
   return { status: HealthStatus.Progressing, message: ruleMessage(rule, self, `${rule.kind} is not yet current`) };
 }

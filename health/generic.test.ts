@@ -1,6 +1,10 @@
 import { describe } from 'node:test';
+import { genericHealth } from './generic.ts';
 import { itAssessesFixtures } from './testdata/fixture-table.ts';
 
+// The kstatus rule itself, on Flux and cert-manager objects because they are what
+// kstatus conventions look like; assessHealth judges these two kinds by their
+// built-in CEL rules (rules/builtin.test.ts), and any kind without a rule by this one.
 describe('health of other kinds by kstatus conventions', () => {
   itAssessesFixtures(['kustomization-', 'certificate-', 'poddisruptionbudget-', 'widget-'], [
     ['kustomization-ready.yaml', 'Healthy', 'ready: Applied revision: main@sha1:3f2c9a7e'],
@@ -16,5 +20,5 @@ describe('health of other kinds by kstatus conventions', () => {
     ['widget-no-status.yaml', 'no opinion', ''],
     ['widget-unconventional-conditions.yaml', 'no opinion', ''],
     ['widget-no-status-captured.yaml', 'no opinion', ''],
-  ]);
+  ], genericHealth);
 });

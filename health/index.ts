@@ -11,3 +11,6 @@
 export { type Health, HealthStatus, compareSeverity, healthStatusesBySeverity, isWorse, missingHealth } from './status.ts';
 export { type HealthRule, assessHealth } from './assess.ts';
 export { type AssessedObject, aggregateHealth, isHealthIgnored } from './aggregate.ts';
+export { type CelHealthRule, assessWithCelRule, celRuleErrors } from './cel-rules.ts';
+export { type HealthRuleSet, builtinHealthRules, healthRuleSet } from './rule-set.ts';
+export { builtinCelRules } from './rules/builtin.ts';

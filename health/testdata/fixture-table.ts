@@ -10,7 +10,7 @@ import { it } from 'node:test';
 import { load } from 'js-yaml';
 import type { KubeObject } from '../../objects.ts';
 import { assessHealth } from '../assess.ts';
-import type { HealthStatus } from '../status.ts';
+import type { Health, HealthStatus } from '../status.ts';
 
 /** [fixture file, expected status or 'no opinion', expected message substring]. */
 export type FixtureRow = readonly [fixture: string, status: HealthStatus | 'no opinion', message: string];
@@ -25,11 +25,15 @@ export function loadFixture(name: string): KubeObject {
   return object;
 }
 
-/** One `it` per row, plus one that every fixture named `<prefix>...yaml` has a row. */
-export function itAssessesFixtures(prefixes: readonly string[], rows: readonly FixtureRow[]): void {
+/**
+ * One `it` per row, plus one that every fixture named `<prefix>...yaml` has a row.
+ * `assess`: the rule under test when it is not the whole of assessHealth (the
+ * kstatus rule on objects a built-in CEL rule now judges, say).
+ */
+export function itAssessesFixtures(prefixes: readonly string[], rows: readonly FixtureRow[], assess: (object: KubeObject) => Health | undefined = assessHealth): void {
   for (const [fixture, status, message] of rows) {
     it(`${fixture} is ${status}: "${message}"`, () => {
-      const health = assessHealth(loadFixture(fixture));
+      const health = assess(loadFixture(fixture));
       if (status === 'no opinion') {
         assert.equal(health, undefined);
         return;
