@@ -2,7 +2,8 @@
  * Bitbucket Cloud: `X-Hub-Signature: sha256=<hex>` over the raw body;
  * `X-Event-Key: repo:push`, one event per entry of `push.changes[]` (`new` is
  * null for a deleted ref, `old` for a created one). The payload lists at most 5
- * commits per change and no files. Bitbucket Cloud has no ping event.
+ * commits per change and no files. Bitbucket Cloud has no ping event, and a
+ * webhook saved without a secret sends no signature: the 401 says what to set.
  * https://support.atlassian.com/bitbucket-cloud/docs/event-payloads/#Push
  */
 import { z } from 'zod';
@@ -10,6 +11,7 @@ import { buildPushEvent } from './build-push-event.ts';
 import { checkBodySize, deliveryIdFrom, distinctUrls, headerValue, ignored, parsePayload, pushes, quote, rejected } from './delivery.ts';
 import { commitSha, refName, urlString } from './payload-fields.ts';
 import type { PushEvent, WebhookHeaders, WebhookOptions, WebhookResult } from './push-event.ts';
+import { bitbucketCloudSignature } from './provider-authentication.ts';
 import { verifyHmacSha256 } from './signature.ts';
 
 const refState = z.object({
@@ -49,7 +51,7 @@ export function parseBitbucketCloudWebhook(
   secret: string,
   options?: WebhookOptions,
 ): WebhookResult {
-  const refusal = checkBodySize(rawBody, options) ?? verifyHmacSha256(headers, rawBody, secret, { headers: ['X-Hub-Signature'], prefix: 'sha256=' });
+  const refusal = checkBodySize(rawBody, options) ?? verifyHmacSha256(headers, rawBody, secret, bitbucketCloudSignature, options?.secretName);
   if (refusal) return refusal;
   const eventKey = headerValue(headers, 'X-Event-Key');
   if (eventKey === undefined) return rejected(400, 'missing X-Event-Key header');

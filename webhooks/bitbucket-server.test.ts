@@ -38,10 +38,12 @@ describe('Bitbucket Server repo:refs_changed', () => {
     assert.deepEqual(result, { kind: 'ignored', reason: 'the delivery lists no ref changes' });
   });
 
-  it('rejects a payload without clone links, or with an unknown change type, naming the field', () => {
+  it('rejects a payload with neither clone links nor project key, or with an unknown change type, naming the field', () => {
     const noLinks = fixtureObject('bitbucket-server-refs-changed');
     noLinks.repository = { slug: 'deploy' };
-    assert.deepEqual(deliver('bitbucket-server', body(noLinks)), { kind: 'rejected', status: 400, reason: 'repository.links: required' });
+    assert.deepEqual(deliver('bitbucket-server', body(noLinks)), {
+      kind: 'rejected', status: 400, reason: 'repository: no links.clone, and no project.key with slug',
+    });
 
     const payload = fixtureObject('bitbucket-server-refs-changed');
     const [change] = payload.changes as Record<string, unknown>[];

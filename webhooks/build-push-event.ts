@@ -39,6 +39,7 @@ export interface PushFacts {
   readonly provider: ProviderName;
   readonly deliveryId: string | undefined;
   readonly urls: readonly string[];
+  readonly projectPath?: string | undefined;
   readonly name?: string | undefined;
   readonly defaultBranch?: string | undefined;
   readonly ref: string;
@@ -106,6 +107,7 @@ export function buildPushEvent(facts: PushFacts): PushEvent {
     repository: {
       urls: facts.urls,
       ...(facts.name ? { name: facts.name } : {}),
+      ...(facts.projectPath ? { projectPath: facts.projectPath } : {}),
       ...(facts.defaultBranch ? { defaultBranch: facts.defaultBranch } : {}),
     },
     ref: facts.ref,

@@ -83,6 +83,23 @@ export function quote(value: string): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
+/** Whether a Content-Type is a form (`application/x-www-form-urlencoded`, any parameters). */
+export function isFormContentType(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+}
+
+/** The UTF-8 bytes of a form body's `field`, undefined when the body is not UTF-8 or has no such field. */
+export function formFieldBytes(form: Uint8Array, field: string): Buffer | undefined {
+  let text: string;
+  try {
+    text = utf8.decode(form);
+  } catch {
+    return undefined;
+  }
+  const value = new URLSearchParams(text).get(field);
+  return value === null ? undefined : Buffer.from(value, 'utf8');
+}
+
 /**
  * The body as a JSON value. With `formField`, an
  * `application/x-www-form-urlencoded` body carries the JSON in that field
@@ -95,8 +112,7 @@ export function decodeJsonBody(rawBody: Uint8Array, contentType: string | undefi
   } catch {
     return rejected(400, 'body is not valid UTF-8');
   }
-  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
-  if (formField !== undefined && mediaType === 'application/x-www-form-urlencoded') {
+  if (formField !== undefined && isFormContentType(contentType)) {
     const field = new URLSearchParams(text).get(formField);
     if (field === null) return rejected(400, `${formField}: form field is missing`);
     text = field;

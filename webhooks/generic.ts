@@ -21,6 +21,7 @@ import { buildPushEvent } from './build-push-event.ts';
 import { checkBodySize, deliveryIdFrom, distinctUrls, headerValue, ignored, parsePayload, ping, pushes, quote, rejected } from './delivery.ts';
 import { commitSha, fullRef, urlString } from './payload-fields.ts';
 import type { WebhookHeaders, WebhookOptions, WebhookResult } from './push-event.ts';
+import { genericSignature } from './provider-authentication.ts';
 import { verifyHmacSha256 } from './signature.ts';
 
 export const genericPushPayload = z.object({
@@ -34,7 +35,7 @@ export const genericPushPayload = z.object({
 export type GenericPushPayload = z.input<typeof genericPushPayload>;
 
 export function parseGenericWebhook(headers: WebhookHeaders, rawBody: Uint8Array, secret: string, options?: WebhookOptions): WebhookResult {
-  const refusal = checkBodySize(rawBody, options) ?? verifyHmacSha256(headers, rawBody, secret, { headers: ['X-Signature'], prefix: 'sha256=' });
+  const refusal = checkBodySize(rawBody, options) ?? verifyHmacSha256(headers, rawBody, secret, genericSignature, options?.secretName);
   if (refusal) return refusal;
   const eventType = headerValue(headers, 'X-Event') ?? 'push';
   if (eventType === 'ping') return ping('generic ping');

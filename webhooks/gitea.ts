@@ -1,6 +1,8 @@
 /**
- * Gitea and Forgejo: `X-Gitea-Signature` / `X-Forgejo-Signature`, the bare hex
- * HMAC-SHA256 of the raw body; `X-Gitea-Event` / `X-Forgejo-Event`:
+ * Gitea, Forgejo and Gogs: `X-Forgejo-Signature` / `X-Gitea-Signature` /
+ * `X-Gogs-Signature`, the bare hex HMAC-SHA256 of the JSON payload (for a
+ * form-encoded delivery, of the JSON in its `payload` field: Gitea signs the
+ * payload, not the form); `X-Forgejo-Event` / `X-Gitea-Event` / `X-Gogs-Event`:
  * - `push` for branches and tags (a tag comes as a push of `refs/tags/...`, its
  *   deletion as a push whose `after` is all zeros);
  * - `delete` for a deleted branch (Gitea sends no push for it) or tag;
@@ -13,6 +15,7 @@ import { buildPushEvent } from './build-push-event.ts';
 import { checkBodySize, deliveryIdFrom, distinctUrls, firstHeader, headerValue, ignored, parsePayload, pushes, quote, rejected } from './delivery.ts';
 import { commitSha, count, fileList, fullRef, refName, urlString } from './payload-fields.ts';
 import type { WebhookHeaders, WebhookOptions, WebhookResult } from './push-event.ts';
+import { giteaSignature } from './provider-authentication.ts';
 import { verifyHmacSha256 } from './signature.ts';
 
 const repositorySchema = z.object({
@@ -54,7 +57,7 @@ function repositoryFacts(repository: GiteaRepository) {
 export function parseGiteaWebhook(headers: WebhookHeaders, rawBody: Uint8Array, secret: string, options?: WebhookOptions): WebhookResult {
   const refusal =
     checkBodySize(rawBody, options) ??
-    verifyHmacSha256(headers, rawBody, secret, { headers: ['X-Forgejo-Signature', 'X-Gitea-Signature'], prefix: '' });
+    verifyHmacSha256(headers, rawBody, secret, giteaSignature, options?.secretName);
   if (refusal) return refusal;
   const eventType = firstHeader(headers, eventHeaders)?.value;
   if (eventType === undefined) return rejected(400, 'missing X-Gitea-Event header');

@@ -20,6 +20,7 @@ import {
 } from './delivery.ts';
 import { commitSha, count, fileList, fullRef, urlString } from './payload-fields.ts';
 import type { WebhookHeaders, WebhookOptions, WebhookResult } from './push-event.ts';
+import { githubSignature } from './provider-authentication.ts';
 import { verifyHmacSha256 } from './signature.ts';
 
 /** GitHub lists at most this many commits in a push delivery and gives no total. */
@@ -47,7 +48,7 @@ const pingPayload = z.object({ hook_id: count.optional(), zen: z.string().option
 
 export function parseGitHubWebhook(headers: WebhookHeaders, rawBody: Uint8Array, secret: string, options?: WebhookOptions): WebhookResult {
   const refusal =
-    checkBodySize(rawBody, options) ?? verifyHmacSha256(headers, rawBody, secret, { headers: ['X-Hub-Signature-256'], prefix: 'sha256=' });
+    checkBodySize(rawBody, options) ?? verifyHmacSha256(headers, rawBody, secret, githubSignature, options?.secretName);
   if (refusal) return refusal;
   const eventType = headerValue(headers, 'X-GitHub-Event');
   if (eventType === undefined) return rejected(400, 'missing X-GitHub-Event header');

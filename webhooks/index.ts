@@ -23,9 +23,10 @@ export { parseGitLabWebhook } from './gitlab.ts';
 export { parseGiteaWebhook } from './gitea.ts';
 export { parseBitbucketServerWebhook } from './bitbucket-server.ts';
 export { parseBitbucketCloudWebhook } from './bitbucket-cloud.ts';
+export { parseAzureDevOpsWebhook } from './azure-devops.ts';
 export { parseGenericWebhook, type GenericPushPayload } from './generic.ts';
 
-export { normalizeRepositoryUrl, isSameRepository } from './repository-url.ts';
+export { normalizeRepositoryUrl, isSameRepository, repositoryProjectPath } from './repository-url.ts';
 export { refMatchesRevision, describeRef, tagVersion, type RevisionMatchOptions } from './revision.ts';
 export { pathsTouch, pushTouchesPaths, normalizeRepositoryPath } from './paths.ts';
 export { matchPush, repositoryKeys, type PushMatch, type WatchedSource } from './match.ts';

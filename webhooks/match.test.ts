@@ -59,6 +59,39 @@ describe('matchPush', () => {
     }
   });
 
+  it('matches the https, ssh and scp-like forms of one repository as one, provider by provider', () => {
+    const table: readonly { provider: Parameters<typeof deliver>[0]; fixture: string; urls: readonly string[]; revision: string }[] = [
+      { provider: 'github', fixture: 'github-push', revision: 'main', urls: [
+        'https://github.com/octo-org/deploy.git', 'ssh://git@github.com/octo-org/deploy.git', 'git@github.com:octo-org/deploy', 'ssh://git@github.com:22/octo-org/deploy.git',
+      ] },
+      { provider: 'gitlab', fixture: 'gitlab-push', revision: 'master', urls: [
+        'https://gitlab.example.com/mike/diaspora.git', 'ssh://git@gitlab.example.com:2222/mike/diaspora.git', 'git@gitlab.example.com:mike/diaspora.git',
+      ] },
+      { provider: 'gitea', fixture: 'gitea-push', revision: 'develop', urls: [
+        'https://localhost:3000/gitea/webhooks', 'ssh://gitea@localhost:2222/gitea/webhooks.git', 'gitea@localhost:gitea/webhooks.git',
+      ] },
+      { provider: 'bitbucket-cloud', fixture: 'bitbucket-cloud-push', revision: 'main', urls: [
+        'https://bitbucket.org/stark/deploy.git', 'ssh://git@bitbucket.org/stark/deploy.git', 'git@bitbucket.org:stark/deploy.git',
+      ] },
+      { provider: 'azure-devops', fixture: 'azure-devops-git-push', revision: 'master', urls: [
+        'https://dev.azure.com/fabrikam-fiber-inc/Fabrikam-Fiber-Git/_git/Fabrikam-Fiber-Git',
+        'git@ssh.dev.azure.com:v3/fabrikam-fiber-inc/Fabrikam-Fiber-Git/Fabrikam-Fiber-Git',
+        'ssh://git@ssh.dev.azure.com/v3/fabrikam-fiber-inc/Fabrikam-Fiber-Git/Fabrikam-Fiber-Git',
+      ] },
+    ];
+    for (const row of table) {
+      const event = onlyEvent(deliver(row.provider, fixture(row.fixture)));
+      const keys = repositoryKeys(event);
+      for (const repoURL of row.urls) {
+        assert.notEqual(matchPush(event, { repoURL, targetRevision: row.revision }, keys).verdict, 'skip', `${row.provider}: ${repoURL}`);
+      }
+      // The same forms of a sibling repository do not match.
+      for (const repoURL of row.urls.map((url) => url.replace(/([^/:]+?)(\.git)?$/, 'sibling$2'))) {
+        assert.equal(matchPush(event, { repoURL, targetRevision: row.revision }, keys).verdict, 'skip', `${row.provider}: ${repoURL}`);
+      }
+    }
+  });
+
   it('skips an Application whose repoURL names no repository', () => {
     assert.equal(verdict({ repoURL: '' }), 'skip');
   });

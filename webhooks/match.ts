@@ -5,7 +5,7 @@
  */
 import { pushTouchesPaths } from './paths.ts';
 import type { PushEvent } from './push-event.ts';
-import { normalizeRepositoryUrl } from './repository-url.ts';
+import { normalizeRepositoryUrl, repositoryProjectPath } from './repository-url.ts';
 import { refMatchesRevision } from './revision.ts';
 
 /** The parts of an Application's `spec.source` that matching reads. */
@@ -37,9 +37,15 @@ export function repositoryKeys(event: PushEvent): ReadonlySet<string> {
   return new Set(event.repository.urls.map(normalizeRepositoryUrl).filter((key) => key !== ''));
 }
 
+/** A payload naming its repository by project key and slug alone matches that path on any host (see PushedRepository.projectPath). */
+function isProjectPathOf(event: PushEvent, repoURL: string): boolean {
+  const { projectPath } = event.repository;
+  return projectPath !== undefined && projectPath !== '' && repositoryProjectPath(repoURL) === projectPath;
+}
+
 export function matchPush(event: PushEvent, source: WatchedSource, keys: ReadonlySet<string> = repositoryKeys(event)): PushMatch {
   const repo = normalizeRepositoryUrl(source.repoURL);
-  if (repo === '' || !keys.has(repo)) return { verdict: 'skip', reason: 'another repository' };
+  if (repo === '' || !(keys.has(repo) || isProjectPathOf(event, source.repoURL))) return { verdict: 'skip', reason: 'another repository' };
   const revision = source.targetRevision ?? 'HEAD';
   if (!refMatchesRevision(event.ref, revision, { defaultBranch: event.repository.defaultBranch })) {
     return { verdict: 'skip', reason: `${event.ref} does not move ${revision}` };

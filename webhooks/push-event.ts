@@ -3,7 +3,7 @@
  * of outcomes of one delivery. Types and constants only.
  */
 
-export const providerNames = ['github', 'gitlab', 'gitea', 'bitbucket-server', 'bitbucket-cloud', 'generic'] as const;
+export const providerNames = ['github', 'gitlab', 'gitea', 'bitbucket-server', 'bitbucket-cloud', 'azure-devops', 'generic'] as const;
 export type ProviderName = (typeof providerNames)[number];
 
 /**
@@ -21,8 +21,14 @@ export type ChangedPaths =
   | { readonly status: 'unavailable'; readonly reason: string };
 
 export interface PushedRepository {
-  /** Every clone and web URL the payload gives (https, ssh, scp-like), as given. Never empty. */
+  /** Every clone and web URL the payload gives (https, ssh, scp-like), as given. Empty only when `projectPath` is given. */
   readonly urls: readonly string[];
+  /**
+   * `project/slug`, lower-case, for a payload that names its repository without
+   * any URL (Bitbucket Data Center's refs_changed without `links`): matched
+   * against the last two path segments of an Application's URL, on any host.
+   */
+  readonly projectPath?: string;
   /** `owner/repo`, `group/sub/repo`, `PROJECT/repo`, when the payload says. For logs. */
   readonly name?: string;
   /** The repository's default branch, when the payload says; see `refMatchesRevision`. */
@@ -78,6 +84,8 @@ export type WebhookHeaders = Headers | Readonly<Record<string, string | readonly
 export interface WebhookOptions {
   /** Larger bodies are rejected with 413 before anything else is looked at. Default 25 MiB, GitHub's own cap. */
   readonly maxBodyBytes?: number;
+  /** Where Berth's secret for this provider is set (`BERTH_WEBHOOK_SECRET_...`), for hints in reasons. */
+  readonly secretName?: string;
 }
 
 export const defaultMaxBodyBytes = 25 * 1024 * 1024;

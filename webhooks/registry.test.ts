@@ -14,8 +14,9 @@ describe('parseWebhook', () => {
     assert.deepEqual([...providerCases.map((c) => c.provider)].sort(), [...providerNames].sort());
   });
 
-  it('takes forgejo for gitea, and names in any case', () => {
+  it('takes forgejo and gogs for gitea, and names in any case', () => {
     assert.equal(resolveProvider('forgejo'), 'gitea');
+    assert.equal(resolveProvider('gogs'), 'gitea');
     assert.equal(resolveProvider('GitHub'), 'github');
     assert.equal(resolveProvider('Bitbucket-Server'), 'bitbucket-server');
     const c = providerCases.find((p) => p.provider === 'gitea');
@@ -25,7 +26,7 @@ describe('parseWebhook', () => {
   });
 
   it('answers 404 for an unknown provider, including names of Object.prototype', () => {
-    for (const name of ['gogs', 'bitbucket', '', '__proto__', 'constructor', 'toString']) {
+    for (const name of ['bitbucket', 'azure', '', '__proto__', 'constructor', 'toString']) {
       const result = parseWebhook(name, {}, Buffer.from('{}'), { secret: testSecret });
       assert.equal(result.kind === 'rejected' && result.status, 404, name);
     }

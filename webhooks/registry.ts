@@ -6,6 +6,7 @@ import { parseBitbucketCloudWebhook } from './bitbucket-cloud.ts';
 import { parseBitbucketServerWebhook } from './bitbucket-server.ts';
 import { quote, rejected } from './delivery.ts';
 import { parseGenericWebhook } from './generic.ts';
+import { parseAzureDevOpsWebhook } from './azure-devops.ts';
 import { parseGiteaWebhook } from './gitea.ts';
 import { parseGitHubWebhook } from './github.ts';
 import { parseGitLabWebhook } from './gitlab.ts';
@@ -17,11 +18,12 @@ export const webhookAdapters: ReadonlyMap<ProviderName, WebhookAdapter> = new Ma
   ['gitea', parseGiteaWebhook],
   ['bitbucket-server', parseBitbucketServerWebhook],
   ['bitbucket-cloud', parseBitbucketCloudWebhook],
+  ['azure-devops', parseAzureDevOpsWebhook],
   ['generic', parseGenericWebhook],
 ]);
 
 /** Other names a provider answers to in the URL path. */
-const aliases: ReadonlyMap<string, ProviderName> = new Map<string, ProviderName>([['forgejo', 'gitea']]);
+const aliases: ReadonlyMap<string, ProviderName> = new Map<string, ProviderName>([['forgejo', 'gitea'], ['gogs', 'gitea']]);
 
 /** The provider a path segment names (`github`, `forgejo` -> `gitea`, ...), or undefined. */
 export function resolveProvider(name: string): ProviderName | undefined {

@@ -84,6 +84,24 @@ export function normalizeRepositoryUrl(url: string): string {
   return local === '' ? '' : `/${local}`;
 }
 
+/**
+ * `project/slug` of a repository URL, lower-case, for payloads that name a
+ * repository by project key and slug alone (Bitbucket Data Center): the last
+ * two path segments (`/scm/proj/repo.git`, `ssh://host:7999/proj/repo.git`), or
+ * the two named in a browse URL (`/projects/PROJ/repos/repo/browse`). '' when
+ * the URL has no host or fewer than two segments.
+ */
+export function repositoryProjectPath(url: string): string {
+  const key = normalizeRepositoryUrl(url);
+  if (key === '' || key.startsWith('/')) return '';
+  const segments = key.split('/').slice(1);
+  const projects = segments.indexOf('projects');
+  if (projects >= 0 && segments[projects + 2] === 'repos' && segments[projects + 3] !== undefined) {
+    return `${segments[projects + 1]}/${segments[projects + 3]}`;
+  }
+  return segments.length < 2 ? '' : segments.slice(-2).join('/');
+}
+
 /** Whether two URLs name the same repository (see `normalizeRepositoryUrl`); never for URLs that name none. */
 export function isSameRepository(a: string, b: string): boolean {
   const key = normalizeRepositoryUrl(a);

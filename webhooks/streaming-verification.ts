@@ -3,29 +3,18 @@
  * decided from the headers is decided before a byte of the body is read: the
  * declared length (413), a Content-Encoding Berth does not inflate (400), a
  * missing, malformed or wrong-algorithm signature header (401), and GitLab's
- * token, which signs nothing and is compared at once (401). What remains is a
+ * token or Azure DevOps' basic auth, which sign nothing and are compared at
+ * once (401). What remains is a
  * `BodyVerifier` fed chunk by chunk: an incremental HMAC for the providers that
  * sign the body, nothing for a token. The adapters verify again on the whole
  * body; this module only lets the route refuse early and cheaply.
  */
 import { headerValue, rejected } from './delivery.ts';
+import { providerAuthentication } from './provider-authentication.ts';
 import type { ProviderName, Rejected, WebhookHeaders } from './push-event.ts';
-import { createIncrementalHmac, parseHmacSignature, verifySharedToken, type HmacHeaderSpec } from './signature.ts';
+import { createBodyHmac, parseHmacSignature, verifyBasicAuth, verifySharedToken } from './signature.ts';
 
-/** How a provider authenticates a delivery: an HMAC of the body, or a shared token in a header. */
-export type ProviderAuthentication =
-  | { readonly kind: 'hmac'; readonly spec: HmacHeaderSpec }
-  | { readonly kind: 'token'; readonly header: string };
-
-/** The same headers the adapters check (verification.test.ts holds the two to each other). */
-export const providerAuthentication: Readonly<Record<ProviderName, ProviderAuthentication>> = {
-  github: { kind: 'hmac', spec: { headers: ['X-Hub-Signature-256'], prefix: 'sha256=' } },
-  gitlab: { kind: 'token', header: 'X-Gitlab-Token' },
-  gitea: { kind: 'hmac', spec: { headers: ['X-Forgejo-Signature', 'X-Gitea-Signature'], prefix: '' } },
-  'bitbucket-server': { kind: 'hmac', spec: { headers: ['X-Hub-Signature'], prefix: 'sha256=' } },
-  'bitbucket-cloud': { kind: 'hmac', spec: { headers: ['X-Hub-Signature'], prefix: 'sha256=' } },
-  generic: { kind: 'hmac', spec: { headers: ['X-Signature'], prefix: 'sha256=' } },
-};
+export { providerAuthentication, type ProviderAuthentication } from './provider-authentication.ts';
 
 /** Fed every chunk of the body in order; `finish` says whether the whole body is authentic, once. */
 export interface BodyVerifier {
@@ -36,6 +25,8 @@ export interface BodyVerifier {
 export interface BeforeBodyOptions {
   readonly secret: string;
   readonly maxBodyBytes: number;
+  /** Where Berth's secret for this provider is set, for hints in reasons. */
+  readonly secretName?: string;
 }
 
 /** What the headers say about the body: its declared length, when there is one. */
@@ -67,12 +58,18 @@ export function checkBeforeBody(provider: ProviderName, headers: WebhookHeaders,
   if (!acceptedEncodings.has(encoding)) return rejected(400, 'Content-Encoding is not accepted: send the delivery uncompressed');
 
   const authentication = providerAuthentication[provider];
-  if (authentication.kind === 'token') {
-    const refusal = verifySharedToken(headers, authentication.header, options.secret);
+  if (authentication.kind !== 'hmac') {
+    const refusal = authentication.kind === 'token'
+      ? verifySharedToken(headers, authentication.header, options.secret)
+      : verifyBasicAuth(headers, options.secret);
     if (refusal) return refusal;
-    return { kind: 'read-body', declaredBytes, verifier: { update() { /* a token signs nothing */ }, finish: () => undefined } };
+    return { kind: 'read-body', declaredBytes, verifier: { update() { /* a token or password signs nothing */ }, finish: () => undefined } };
   }
-  const signature = parseHmacSignature(headers, options.secret, authentication.spec);
+  const signature = parseHmacSignature(headers, options.secret, authentication.spec, options.secretName);
   if ('kind' in signature) return signature;
-  return { kind: 'read-body', declaredBytes, verifier: createIncrementalHmac(signature, options.secret) };
+  return {
+    kind: 'read-body',
+    declaredBytes,
+    verifier: createBodyHmac(signature, options.secret, authentication.spec, headerValue(headers, 'Content-Type')),
+  };
 }

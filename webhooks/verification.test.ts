@@ -15,6 +15,7 @@ const requiredFields: Readonly<Record<string, { field: string; wrong: unknown }>
   gitea: { field: 'after', wrong: 42 },
   'bitbucket-server': { field: 'changes', wrong: 'refs/heads/main' },
   'bitbucket-cloud': { field: 'push', wrong: [] },
+  'azure-devops': { field: 'resource', wrong: 'git.push' },
   generic: { field: 'after', wrong: 42 },
 };
 
@@ -25,7 +26,13 @@ const irrelevantEvents: Readonly<Record<string, Record<string, string>>> = {
   gitea: { 'x-gitea-event': 'issues' },
   'bitbucket-server': { 'x-event-key': 'pr:opened' },
   'bitbucket-cloud': { 'x-event-key': 'pullrequest:created' },
+  'azure-devops': {},
   generic: { 'x-event': 'release' },
+};
+
+/** Azure DevOps names its event in the body, not in a header. */
+const irrelevantBodies: Readonly<Record<string, Buffer>> = {
+  'azure-devops': body({ ...fixtureObject('azure-devops-git-push'), eventType: 'build.complete' }),
 };
 
 function assertRejected(result: WebhookResult, status: number, reasonPattern?: RegExp): void {
@@ -78,14 +85,14 @@ for (const c of providerCases) {
         assertRejected(call({ ...c.pushHeaders, [c.authHeader]: `${good.slice(0, -64)}${'z'.repeat(64)}` }), 401, /not hexadecimal/);
       });
     } else {
-      it('cannot notice a changed body: GitLab sends the secret itself, which signs nothing', () => {
+      it('cannot notice a changed body: GitLab sends the secret itself and Azure DevOps a password, which sign nothing', () => {
         const changed = Buffer.from(payload.toString('utf8').replace('refs/heads/master', 'refs/heads/other'));
         assert.equal(call(signedHeaders(c, payload), changed).kind, 'push');
       });
 
       it('rejects tokens of another length with 401, without throwing', () => {
         for (const token of ['', 'x', `${testSecret}x`, testSecret.slice(0, -1), testSecret.repeat(20)]) {
-          assertRejected(call({ ...c.pushHeaders, [c.authHeader]: token }), 401, /does not match/);
+          assertRejected(call({ ...c.pushHeaders, [c.authHeader]: c.authValue(payload, token) }), 401, /does not match/);
         }
       });
     }
@@ -142,10 +149,11 @@ for (const c of providerCases) {
     });
 
     it('ignores an event that moves no ref, once verified', () => {
-      const headers = signedHeaders(c, payload, irrelevantEvents[c.provider]);
-      assert.equal(call(headers).kind, 'ignored');
+      const bytes = irrelevantBodies[c.provider] ?? payload;
+      const headers = signedHeaders(c, bytes, irrelevantEvents[c.provider]);
+      assert.equal(call(headers, bytes).kind, 'ignored');
       // ... but an unverified one is still a 401.
-      assertRejected(call({ ...c.pushHeaders, ...irrelevantEvents[c.provider] }), 401);
+      assertRejected(call({ ...c.pushHeaders, ...irrelevantEvents[c.provider] }, bytes), 401);
     });
   });
 }

@@ -25,6 +25,7 @@ const followed: Record<ProviderName, HostileApp> = {
   gitea: { name: 'gitea', repoURL: 'https://localhost:3000/gitea/webhooks.git', targetRevision: 'develop' },
   'bitbucket-server': { name: 'bitbucket-server', repoURL: 'https://bitbucket.example.com/scm/ops/deploy.git', targetRevision: 'master' },
   'bitbucket-cloud': { name: 'bitbucket-cloud', repoURL: 'https://bitbucket.org/stark/deploy.git' },
+  'azure-devops': { name: 'azure-devops', repoURL: 'git@ssh.dev.azure.com:v3/fabrikam-fiber-inc/Fabrikam-Fiber-Git/Fabrikam-Fiber-Git', targetRevision: 'master' },
   generic: { name: 'generic', repoURL: 'https://git.example.com/team/deploy.git' },
 };
 
@@ -32,17 +33,21 @@ const followed: Record<ProviderName, HostileApp> = {
 const deliveryHeader: Record<ProviderName, string> = {
   github: 'x-github-delivery', gitlab: 'idempotency-key', gitea: 'x-gitea-delivery',
   'bitbucket-server': 'x-request-id', 'bitbucket-cloud': 'x-request-uuid', generic: 'x-delivery-id',
+  // Azure DevOps carries its id in the body (pushBody makes it fresh); this header is read by nobody.
+  'azure-devops': 'x-storm-delivery',
 };
 
 /** The header that makes a delivery a push (generic has none: push is its default). */
 const eventHeader: Record<ProviderName, string | undefined> = {
   github: 'x-github-event', gitlab: 'x-gitlab-event', gitea: 'x-gitea-event',
   'bitbucket-server': 'x-event-key', 'bitbucket-cloud': 'x-event-key', generic: undefined,
+  // Azure DevOps names its event in the body (eventType).
+  'azure-devops': undefined,
 };
 
 /** A required top-level member of each push body, to give a wrong type. */
 const requiredMember: Record<ProviderName, string> = {
-  github: 'ref', gitlab: 'ref', gitea: 'ref', 'bitbucket-server': 'changes', 'bitbucket-cloud': 'push', generic: 'ref',
+  github: 'ref', gitlab: 'ref', gitea: 'ref', 'bitbucket-server': 'changes', 'bitbucket-cloud': 'push', 'azure-devops': 'resource', generic: 'ref',
 };
 
 const maxBodyBytes = 256 * 1024;
@@ -69,7 +74,10 @@ function generator(seed: number, secret: string) {
   const bytes = (length: number): Buffer => Buffer.from(Array.from({ length }, () => int(256)));
   const wrongTypes: unknown[] = [0, -1, 1e308, true, null, [], {}, ['refs/heads/main'], { id: 'refs/heads/main' }, '', ' ', 'x'.repeat(2000)];
 
-  const pushBody = (provider: ProviderName): Record<string, unknown> => fixtureObject(providerCase(provider).pushFixture);
+  const pushBody = (provider: ProviderName): Record<string, unknown> => {
+    const object = fixtureObject(providerCase(provider).pushFixture);
+    return provider === 'azure-devops' ? { ...object, id: freshId() } : object;
+  };
   const sign = (provider: ProviderName, body: Buffer, key = secret): Record<string, string> => {
     const c = providerCase(provider);
     return { ...c.pushHeaders, [deliveryHeader[provider]]: freshId(), [c.authHeader]: c.authValue(body, key) };
@@ -133,7 +141,8 @@ function generator(seed: number, secret: string) {
         // Signed with another key, or the signature of another body.
         const other = Buffer.from(JSON.stringify({ ...pushBody(provider), extra: int(1e9) }));
         const headers = int(2) === 0 ? sign(provider, valid, randomBytes(16).toString('hex')) : { ...sign(provider, other) };
-        return { provider, kind, body: valid, headers: provider === 'gitlab' ? sign(provider, valid, `${secret}.`) : headers, expect: [401], signed: false };
+        // A token or password signs no body: only a wrong key is a wrong "signature" there.
+        return { provider, kind, body: valid, headers: c.signsBody ? headers : sign(provider, valid, `${secret}.`), expect: [401], signed: false };
       }
       case 'malformed-signature': {
         const value = pick(['', 'sha256=', 'sha1=abc', `sha256=${'z'.repeat(64)}`, `sha256=${'0'.repeat(63)}`, 'x'.repeat(4000), secret.slice(0, -1)]);
@@ -150,6 +159,10 @@ function generator(seed: number, secret: string) {
         return { provider, kind, body: valid, headers, expect: name ? [400] : [202], signed: true };
       }
       case 'unknown-event': {
+        if (provider === 'azure-devops') {
+          const body = Buffer.from(JSON.stringify({ ...pushBody(provider), eventType: pick(['git.pullrequest.created', 'build.complete', 'zzz']) }));
+          return { provider, kind, body, headers: sign(provider, body), expect: [202], signed: true };
+        }
         const name = eventHeader[provider] ?? 'x-event';
         return { provider, kind, body: valid, headers: { ...sign(provider, valid), [name]: pick(['issues', 'pull_request', 'Note Hook', 'repo:fork', 'zzz']) }, expect: [202], signed: true };
       }

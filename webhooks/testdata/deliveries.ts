@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseAzureDevOpsWebhook } from '../azure-devops.ts';
 import { parseBitbucketCloudWebhook } from '../bitbucket-cloud.ts';
 import { parseBitbucketServerWebhook } from '../bitbucket-server.ts';
 import { parseGenericWebhook } from '../generic.ts';
@@ -102,6 +103,16 @@ export const providerCases: readonly ProviderCase[] = [
       'content-type': 'application/json',
     },
     authValue: (payload, secret) => `sha256=${hmacHex(payload, secret)}`,
+  },
+  {
+    provider: 'azure-devops',
+    adapter: parseAzureDevOpsWebhook,
+    pushFixture: 'azure-devops-git-push',
+    authHeader: 'authorization',
+    // Basic auth, like GitLab's token, authenticates the sender and signs nothing.
+    signsBody: false,
+    pushHeaders: { 'content-type': 'application/json; charset=utf-8' },
+    authValue: (_payload, secret = testSecret) => `Basic ${Buffer.from(`berth:${secret}`).toString('base64')}`,
   },
   {
     provider: 'generic',

@@ -86,7 +86,9 @@ export function registerWebhookRoutes(app: Express, deps: ServerDeps): void {
       deps.log.info({ provider, status: rejection.status, reason: rejection.reason }, 'webhook delivery rejected');
       return fail(rejection.status, problemOfStatus[rejection.status] ?? 'invalid-request', rejection.reason, resultOfStatus[rejection.status] ?? 'invalid');
     };
-    const checked = checkBeforeBody(provider, request.headers, { secret, maxBodyBytes });
+    // Named in hints, e.g. a Bitbucket Cloud hook saved without a secret: what to set it to.
+    const secretName = webhookSecretVariables(provider).join(' or ');
+    const checked = checkBeforeBody(provider, request.headers, { secret, maxBodyBytes, secretName });
     if (checked.kind === 'rejected') return refuse(checked);
 
     const read = readWebhookBody(request, checked, { maxBodyBytes, budget });
@@ -102,7 +104,7 @@ export function registerWebhookRoutes(app: Express, deps: ServerDeps): void {
           { 'Retry-After': String(busyRetryAfterSeconds) });
       }
       if (reading.kind === 'rejected') return refuse(reading.rejection);
-      const result = parseWebhook(provider, request.headers, reading.body, { secret, maxBodyBytes });
+      const result = parseWebhook(provider, request.headers, reading.body, { secret, maxBodyBytes, secretName });
       if (result.kind === 'rejected') return refuse(result);
       if (result.kind !== 'push') {
         count(result.kind);
