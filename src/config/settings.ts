@@ -10,6 +10,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseRedisAddress } from '../queue/redis-address.ts';
 
 export type DefaultText = string | (() => string) | undefined;
 
@@ -56,8 +57,10 @@ export const settings = {
   }),
   redisUrl: setting({
     flag: 'redis-url', value: '<url>', env: 'BERTH_REDIS_URL', default: 'redis://127.0.0.1:6379', group: 'controller',
-    parse: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL'),
-    help: 'Redis for the work queue, status and shared Git refs',
+    parse: z.string().superRefine((url, context) => {
+      try { parseRedisAddress(url); } catch (error) { context.addIssue({ code: 'custom', message: (error as Error).message }); }
+    }),
+    help: 'Redis for the work queue, status and shared Git refs; redis+sentinel://h1:26379,h2:26379/<master> for a Sentinel-monitored primary',
   }),
   appsFile: setting({
     flag: 'apps', value: '<file>', env: 'BERTH_APPS', default: undefined, parse: z.string().min(1), group: 'controller',

@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { ControllerConfig } from '../config/controller-config.ts';
 import { watchApplications, type ApplicationWatch } from '../application/index.ts';
 import { loadApplicationsFile } from './applications-file.ts';
@@ -20,7 +20,9 @@ import { securityPolicyOf, serviceAccountOf } from '../policy/from-config.ts';
 import { createBerthPolicyLookup } from '../policy/berth-policy-cache.ts';
 import { applicationCredentials } from '../source/application-credentials.ts';
 import type { Logger } from '../log.ts';
-import { defaultRetry, resolveQueueOptions } from '../queue/options.ts';
+import { defaultRetry, redisTarget, resolveQueueOptions } from '../queue/options.ts';
+import { redactedRedisUrl } from '../queue/redis-address.ts';
+import { openRedis } from '../queue/redis-client.ts';
 import { infrastructureRetryPolicy } from '../queue/backoff.ts';
 import { retryTransient } from '../kube/transient-errors.ts';
 import { PollSchedulers } from '../queue/poll-schedulers.ts';
@@ -85,7 +87,7 @@ async function checkReachable(rest: RestClient, redis: Redis, config: Controller
   try {
     await redis.ping();
   } catch (error) {
-    throw new Error(`cannot reach Redis at ${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`cannot reach Redis at ${redactedRedisUrl(config.redisUrl)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 
@@ -93,7 +95,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const kc = loadKubeConfig(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {});
   const metrics = createMetrics();
   const rest = await createRestClient(kc, { maxSockets: 64, onResponse: (verb, code) => { metrics.kubeApiResponse(verb, code); } });
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(30_000, 200 * 2 ** n) });
+  const redisRetry = (n: number): number => Math.min(30_000, 200 * 2 ** n);
+  const redis = openRedis(redisTarget(config.redisUrl, redisRetry), { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: redisRetry });
   await redis.connect().catch(() => undefined);
   // Start-up reads retry what is transient (429 right after the CRD is Established, 5xx, a refused
   // connection) with the queue's infrastructure retry policy, as every later read does (issue 21);

@@ -6,6 +6,7 @@
  * jitter, so a Redis restart is survived rather than crashed on.
  */
 import { retryDelayMs } from '../../sync/retry-policy.ts';
+import { parseRedisAddress } from './redis-address.ts';
 
 /** A pino logger fits; the layer logs through these three only. */
 export interface QueueLog {
@@ -129,21 +130,57 @@ export function resolveQueueOptions(options: QueueLayerOptions): ResolvedQueueOp
 /**
  * Connection options for BullMQ and for the layer's own ioredis clients. BullMQ
  * accepts these as its `connection` and creates its clients (a worker needs two:
- * one blocks waiting for jobs).
+ * one blocks waiting for jobs). A single server is a `url`; a Sentinel primary
+ * is the sentinels and the primary's name (see redis-address.ts).
  */
-export interface RedisConnectionSettings {
-  url: string;
+export type RedisConnectionSettings = RedisTarget & {
   maxRetriesPerRequest: null;
   retryStrategy: (times: number) => number;
+};
+
+/** The part of ioredis's options that says where Redis is. */
+export type RedisTarget =
+  | { url: string }
+  | {
+    sentinels: { host: string; port: number }[];
+    name: string;
+    db: number;
+    username?: string;
+    password?: string;
+    sentinelUsername?: string;
+    sentinelPassword?: string;
+    tls?: object;
+    sentinelTLS?: object;
+    enableTLSForSentinelMode?: boolean;
+    /**
+     * Off: ioredis's detector disconnects on the sentinels' +switch-master even while a
+     * connect is under way, and that connect then ends the client for good ("Connection is
+     * closed." on every later command; seen in test/faults/redis-failover.test.ts). A
+     * primary that fails over closes its clients' connections, and each reconnect asks the
+     * sentinels again, which is enough.
+     */
+    failoverDetector: false;
+    sentinelRetryStrategy: (times: number) => number;
+  };
+
+export function redisTarget(url: string, retryStrategy: (times: number) => number): RedisTarget {
+  const address = parseRedisAddress(url);
+  if (address.kind === 'server') return { url: address.url };
+  const { sentinels, name, db, username, password, tls } = address;
+  return {
+    sentinels, name, db,
+    ...(username !== undefined ? { username, sentinelUsername: username } : {}),
+    ...(password !== undefined ? { password, sentinelPassword: password } : {}),
+    ...(tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+    failoverDetector: false,
+    sentinelRetryStrategy: retryStrategy,
+  };
 }
 
 export function redisConnectionOptions(options: ResolvedQueueOptions): RedisConnectionSettings {
   const { baseDelayMs, maxDelayMs } = options.reconnect;
-  return {
-    url: options.redisUrl,
-    maxRetriesPerRequest: null,
-    // The one retry policy, never exhausted, with half of each delay jittered, so
-    // replicas cut off together do not reconnect in lockstep.
-    retryStrategy: (times: number) => retryDelayMs({ limit: Infinity, backoffMs: baseDelayMs, factor: 2, maxBackoffMs: maxDelayMs, jitter: 0.5 }, Math.min(times, 21)),
-  };
+  // The one retry policy, never exhausted, with half of each delay jittered, so
+  // replicas cut off together do not reconnect in lockstep.
+  const retryStrategy = (times: number): number => retryDelayMs({ limit: Infinity, backoffMs: baseDelayMs, factor: 2, maxBackoffMs: maxDelayMs, jitter: 0.5 }, Math.min(times, 21));
+  return { ...redisTarget(options.redisUrl, retryStrategy), maxRetriesPerRequest: null, retryStrategy };
 }

@@ -28,11 +28,12 @@
  */
 import { Queue } from 'bullmq';
 import type { JobsOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { berthBackoffType } from './backoff.ts';
 import { jobCountsByState, type JobCounts } from './job-counts.ts';
 import { redisConnectionOptions, type ResolvedQueueOptions } from './options.ts';
 import { parseReconcileJob, type ReconcileJob, type ReconcileResult } from './reconcile-job.ts';
+import { openRedis } from './redis-client.ts';
 
 /** Job names: a registered trigger (skipped when already covered), and a scheduled job (always run). */
 export const reconcileJobNames = { trigger: 'reconcile', scheduled: 'reconcile-scheduled' } as const;
@@ -86,8 +87,7 @@ export class ReconcileQueue {
       },
     });
     this.queue.on('error', (error) => { options.log.warn({ err: error, queue: options.reconcileQueueName }, 'reconcile queue: Redis error'); });
-    const { url, ...rest } = connection;
-    this.#redis = new Redis(url, rest);
+    this.#redis = openRedis(connection);
     this.#redis.on('error', (error: Error) => { options.log.warn({ err: error }, 'reconcile queue: Redis error'); });
     this.#pendingPrefix = `${options.prefix}:${options.reconcileQueueName}:berth-trigger:`;
   }
