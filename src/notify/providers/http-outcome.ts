@@ -34,9 +34,22 @@ function rateLimitResetMs(response: HttpResponse, now: number): number | undefin
   return Math.min(Math.max(0, Number(reset) * 1000 - now), maxRetryAfterMs);
 }
 
+/** The address as a URL prints it (percent-encoded, with a `/` path), the form a client's error may carry. */
+function normalized(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  try {
+    return new URL(address.trim()).toString();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Replaces every secret value of `config` (and URL user-info) in a text meant for an outcome or a log. */
 export function redactorFor(config: ProviderConfig): (text: string) => string {
-  const secrets = [config.token, config.secret, config.address]
+  // A chat or webhook address is a credential (a Slack URL is its own token), path and query included; a Git host's is not.
+  const address = ['slack', 'mattermost', 'rocketchat', 'msteams', 'webhook'].includes(config.kind) ? config.address : undefined;
+  const basic = config.token === undefined || config.options?.tokenUsername === undefined ? undefined : Buffer.from(`${config.options.tokenUsername}:${config.token}`).toString('base64');
+  const secrets = [config.token, config.secret, basic, address, normalized(address), address?.replace(/^[a-z]+:\/\/[^/]*/i, '')]
     .filter((value): value is string => value !== undefined && value.length >= 4)
     // Longest first, so an address that contains the token is replaced whole.
     .sort((a, b) => b.length - a.length);

@@ -1,0 +1,433 @@
+/**
+ * The request schemas of the receivers Berth's providers talk to, recorded from
+ * each host's public documentation (method, path, path parameters, body fields,
+ * allowed values), and a judge that checks a request against them. The provider
+ * tests judge what was sent against these records, never against Berth's own
+ * formatter, so a formatter that drifts from the host's API fails a test.
+ *
+ * Sources (as read 2026-12):
+ *   GitHub   https://docs.github.com/en/rest/commits/statuses#create-a-commit-status
+ *            https://docs.github.com/en/rest/commits/commits#list-pull-requests-associated-with-a-commit
+ *            https://docs.github.com/en/rest/issues/comments (list / create / update an issue comment)
+ *            https://docs.github.com/en/rest/commits/comments (list / create / update a commit comment)
+ *   GitLab   https://docs.gitlab.com/api/commits/#set-the-pipeline-status-of-a-commit
+ *            https://docs.gitlab.com/api/commits/#list-merge-requests-associated-with-a-commit
+ *            https://docs.gitlab.com/api/notes/#merge-requests
+ *            https://docs.gitlab.com/api/discussions/#commits
+ *   Gitea    https://gitea.com/api/swagger#/repository/repoCreateStatus (CreateStatusOption, CommitStatusState)
+ *   Bitbucket https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commit-statuses/#api-repositories-workspace-repo-slug-commit-commit-statuses-build-post
+ *   Slack    https://api.slack.com/messaging/webhooks, https://api.slack.com/reference/messaging/attachments,
+ *            https://api.slack.com/reference/block-kit/blocks (section: text or fields, at most 10 fields; context)
+ *   Mattermost https://developers.mattermost.com/integrate/webhooks/incoming/, https://developers.mattermost.com/integrate/reference/message-attachments/
+ *   Rocket.Chat https://docs.rocket.chat/docs/integrations (incoming webhook: text, attachments with title, title_link, text, color, fields)
+ *   Teams    https://learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using
+ *            (Workflows: a `message` with Adaptive Card attachments), https://adaptivecards.io/explorer/
+ *   CloudEvents https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md, .../formats/json-format.md
+ */
+
+export interface FieldRule {
+  readonly type: 'string' | 'number' | 'boolean' | 'array' | 'object' | 'null';
+  readonly enum?: readonly string[];
+  readonly maxLength?: number;
+  readonly pattern?: RegExp;
+  /** Arrays: the rule of every item. */
+  readonly items?: FieldRule;
+  readonly maxItems?: number;
+  /** Objects: their fields. */
+  readonly shape?: BodyRule;
+  /** Several allowed shapes (Adaptive Card elements by `type`). */
+  readonly oneOf?: readonly FieldRule[];
+}
+
+export interface BodyRule {
+  readonly required: Readonly<Record<string, FieldRule>>;
+  readonly optional?: Readonly<Record<string, FieldRule>>;
+  /** Whether fields outside required/optional are accepted. */
+  readonly additional?: boolean;
+}
+
+export interface RecordedOperation {
+  readonly name: string;
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /** Path template below the API base; `{name}` is one path segment. */
+  readonly path: string;
+  /** Each path parameter, as decoded. */
+  readonly params: Readonly<Record<string, RegExp>>;
+  /** Header names that must be present (lower-case) with a value matching. */
+  readonly headers?: Readonly<Record<string, RegExp>>;
+  readonly body?: BodyRule;
+}
+
+const sha = /^[0-9a-f]{40}$/;
+const name = /^[A-Za-z0-9_.-]+$/;
+const number = /^[1-9][0-9]*$/;
+const uri = /^https?:\/\/[^\s]+$/;
+const str: FieldRule = { type: 'string' };
+const commentBody: BodyRule = { required: { body: { type: 'string', maxLength: 65536 } } };
+
+const github = { owner: name, repo: name };
+const githubHeaders = { authorization: /^(Bearer|token) \S+$/, accept: /application\/vnd\.github(\.v3)?\+json/, 'user-agent': /\S/ };
+
+export const githubOperations: readonly RecordedOperation[] = [
+  {
+    name: 'GitHub: create a commit status',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/statuses/{sha}',
+    params: { ...github, sha },
+    headers: githubHeaders,
+    body: {
+      required: { state: { type: 'string', enum: ['error', 'failure', 'pending', 'success'] } },
+      optional: { target_url: { type: 'string', pattern: uri }, description: { type: 'string', maxLength: 140 }, context: str },
+    },
+  },
+  { name: 'GitHub: list pull requests associated with a commit', method: 'GET', path: '/repos/{owner}/{repo}/commits/{sha}/pulls', params: { ...github, sha }, headers: githubHeaders },
+  { name: 'GitHub: list issue comments', method: 'GET', path: '/repos/{owner}/{repo}/issues/{issue_number}/comments', params: { ...github, issue_number: number }, headers: githubHeaders },
+  { name: 'GitHub: create an issue comment', method: 'POST', path: '/repos/{owner}/{repo}/issues/{issue_number}/comments', params: { ...github, issue_number: number }, headers: githubHeaders, body: commentBody },
+  { name: 'GitHub: update an issue comment', method: 'PATCH', path: '/repos/{owner}/{repo}/issues/comments/{comment_id}', params: { ...github, comment_id: number }, headers: githubHeaders, body: commentBody },
+  { name: 'GitHub: list commit comments', method: 'GET', path: '/repos/{owner}/{repo}/commits/{sha}/comments', params: { ...github, sha }, headers: githubHeaders },
+  {
+    name: 'GitHub: create a commit comment',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/commits/{sha}/comments',
+    params: { ...github, sha },
+    headers: githubHeaders,
+    body: { required: commentBody.required, optional: { path: str, position: { type: 'number' }, line: { type: 'number' } } },
+  },
+  { name: 'GitHub: update a commit comment', method: 'PATCH', path: '/repos/{owner}/{repo}/comments/{comment_id}', params: { ...github, comment_id: number }, headers: githubHeaders, body: commentBody },
+];
+
+/** GitLab's `:id` is the project ID or its URL-encoded full path: one segment, decoded to `group[/subgroup...]/project`. */
+const gitlabProject = /^(?:[0-9]+|[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+)$/;
+const gitlabHeaders = { 'private-token': /^\S+$/ };
+
+export const gitlabOperations: readonly RecordedOperation[] = [
+  {
+    name: 'GitLab: set the pipeline status of a commit',
+    method: 'POST',
+    path: '/projects/{id}/statuses/{sha}',
+    params: { id: gitlabProject, sha },
+    headers: gitlabHeaders,
+    body: {
+      required: { state: { type: 'string', enum: ['pending', 'running', 'success', 'failed', 'canceled'] } },
+      optional: { ref: str, name: str, context: str, target_url: { type: 'string', pattern: uri }, description: str, coverage: { type: 'number' }, pipeline_id: { type: 'number' } },
+    },
+  },
+  { name: 'GitLab: list merge requests associated with a commit', method: 'GET', path: '/projects/{id}/repository/commits/{sha}/merge_requests', params: { id: gitlabProject, sha }, headers: gitlabHeaders },
+  { name: 'GitLab: list all merge request notes', method: 'GET', path: '/projects/{id}/merge_requests/{merge_request_iid}/notes', params: { id: gitlabProject, merge_request_iid: number }, headers: gitlabHeaders },
+  {
+    name: 'GitLab: create new merge request note',
+    method: 'POST',
+    path: '/projects/{id}/merge_requests/{merge_request_iid}/notes',
+    params: { id: gitlabProject, merge_request_iid: number },
+    headers: gitlabHeaders,
+    body: { required: commentBody.required, optional: { created_at: str, internal: { type: 'boolean' }, merge_request_diff_head_sha: str } },
+  },
+  {
+    name: 'GitLab: modify existing merge request note',
+    method: 'PUT',
+    path: '/projects/{id}/merge_requests/{merge_request_iid}/notes/{note_id}',
+    params: { id: gitlabProject, merge_request_iid: number, note_id: number },
+    headers: gitlabHeaders,
+    body: commentBody,
+  },
+  { name: 'GitLab: list project commit discussion items', method: 'GET', path: '/projects/{id}/repository/commits/{sha}/discussions', params: { id: gitlabProject, sha }, headers: gitlabHeaders },
+  {
+    name: 'GitLab: create new commit thread',
+    method: 'POST',
+    path: '/projects/{id}/repository/commits/{sha}/discussions',
+    params: { id: gitlabProject, sha },
+    headers: gitlabHeaders,
+    body: { required: commentBody.required, optional: { created_at: str, position: { type: 'object' } } },
+  },
+  {
+    name: 'GitLab: modify an existing commit thread note',
+    method: 'PUT',
+    path: '/projects/{id}/repository/commits/{sha}/discussions/{discussion_id}/notes/{note_id}',
+    params: { id: gitlabProject, sha, discussion_id: /^[0-9a-f]+$/, note_id: number },
+    headers: gitlabHeaders,
+    body: { required: {}, optional: { body: commentBody.required['body'] ?? str } },
+  },
+];
+
+export const giteaOperations: readonly RecordedOperation[] = [
+  {
+    name: 'Gitea: create a commit status',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/statuses/{sha}',
+    params: { ...github, sha },
+    headers: { authorization: /^(token|Bearer) \S+$/ },
+    body: {
+      required: {},
+      optional: {
+        state: { type: 'string', enum: ['pending', 'success', 'error', 'failure', 'warning'] },
+        context: str,
+        description: str,
+        target_url: { type: 'string', pattern: uri },
+      },
+    },
+  },
+];
+
+export const bitbucketOperations: readonly RecordedOperation[] = [
+  {
+    name: 'Bitbucket Cloud: create a build status for a commit',
+    method: 'POST',
+    path: '/repositories/{workspace}/{repo_slug}/commit/{commit}/statuses/build',
+    params: { workspace: name, repo_slug: name, commit: sha },
+    headers: { authorization: /^(Bearer|Basic) \S+$/ },
+    body: {
+      required: {
+        key: str,
+        state: { type: 'string', enum: ['INPROGRESS', 'SUCCESSFUL', 'FAILED', 'STOPPED'] },
+        url: { type: 'string', pattern: uri },
+      },
+      optional: { name: str, description: str, refname: str },
+    },
+  },
+];
+
+const mrkdwn: FieldRule = { type: 'object', shape: { required: { type: { type: 'string', enum: ['mrkdwn', 'plain_text'] }, text: { type: 'string', maxLength: 3000 } }, optional: { emoji: { type: 'boolean' }, verbatim: { type: 'boolean' } } } };
+const slackBlock: FieldRule = {
+  type: 'object',
+  oneOf: [
+    { type: 'object', shape: { required: { type: { type: 'string', enum: ['section'] }, text: mrkdwn }, optional: { block_id: str } } },
+    { type: 'object', shape: { required: { type: { type: 'string', enum: ['section'] }, fields: { type: 'array', items: mrkdwn, maxItems: 10 } }, optional: { block_id: str } } },
+    { type: 'object', shape: { required: { type: { type: 'string', enum: ['context'] }, elements: { type: 'array', items: mrkdwn, maxItems: 10 } }, optional: { block_id: str } } },
+  ],
+};
+const legacyField: FieldRule = { type: 'object', shape: { required: { title: str, value: str }, optional: { short: { type: 'boolean' } } } };
+const colour: FieldRule = { type: 'string', pattern: /^(#[0-9a-fA-F]{6}|good|warning|danger)$/ };
+
+export const slackWebhook: RecordedOperation = {
+  name: 'Slack: incoming webhook',
+  method: 'POST',
+  path: '/services/{a}/{b}/{c}',
+  params: { a: /\S/, b: /\S/, c: /\S/ },
+  headers: { 'content-type': /^application\/json/ },
+  body: {
+    required: { text: str },
+    optional: {
+      blocks: { type: 'array', items: slackBlock, maxItems: 50 },
+      attachments: { type: 'array', items: { type: 'object', shape: { required: { color: colour }, optional: { blocks: { type: 'array', items: slackBlock, maxItems: 50 }, fallback: str, text: str, title: str, title_link: str, fields: { type: 'array', items: legacyField } } } } },
+      channel: str,
+      username: str,
+      icon_emoji: str,
+      icon_url: str,
+      mrkdwn: { type: 'boolean' },
+      unfurl_links: { type: 'boolean' },
+    },
+  },
+};
+
+const attachment: FieldRule = {
+  type: 'object',
+  shape: {
+    required: { fallback: str },
+    optional: {
+      color: colour, pretext: str, text: str, author_name: str, author_link: str, author_icon: str, title: str, title_link: { type: 'string', pattern: uri },
+      fields: { type: 'array', items: legacyField }, image_url: str, thumb_url: str, footer: str, footer_icon: str,
+    },
+  },
+};
+
+export const mattermostWebhook: RecordedOperation = {
+  name: 'Mattermost: incoming webhook',
+  method: 'POST',
+  path: '/hooks/{key}',
+  params: { key: /^[a-z0-9]+$/ },
+  headers: { 'content-type': /^application\/json/ },
+  body: { required: {}, optional: { text: str, channel: str, username: str, icon_url: str, icon_emoji: str, attachments: { type: 'array', items: attachment }, type: str, props: { type: 'object' }, priority: { type: 'object' } } },
+};
+
+export const rocketchatWebhook: RecordedOperation = {
+  name: 'Rocket.Chat: incoming webhook',
+  method: 'POST',
+  path: '/hooks/{id}/{token}',
+  params: { id: /\S/, token: /\S/ },
+  headers: { 'content-type': /^application\/json/ },
+  body: { required: {}, optional: { text: str, channel: str, username: str, alias: str, avatar: str, emoji: str, attachments: { type: 'array', items: attachment } } },
+};
+
+const adaptiveText: FieldRule = {
+  type: 'object',
+  shape: {
+    required: { type: { type: 'string', enum: ['TextBlock'] }, text: str },
+    optional: {
+      weight: { type: 'string', enum: ['Default', 'Lighter', 'Bolder'] }, size: { type: 'string', enum: ['Default', 'Small', 'Medium', 'Large', 'ExtraLarge'] },
+      color: { type: 'string', enum: ['Default', 'Dark', 'Light', 'Accent', 'Good', 'Warning', 'Attention'] }, wrap: { type: 'boolean' }, isSubtle: { type: 'boolean' },
+      spacing: { type: 'string', enum: ['None', 'Small', 'Default', 'Medium', 'Large', 'ExtraLarge', 'Padding'] },
+    },
+  },
+};
+const adaptiveFactSet: FieldRule = {
+  type: 'object',
+  shape: { required: { type: { type: 'string', enum: ['FactSet'] }, facts: { type: 'array', items: { type: 'object', shape: { required: { title: str, value: str } } } } } },
+};
+const adaptiveContainer: FieldRule = {
+  type: 'object',
+  shape: {
+    required: { type: { type: 'string', enum: ['Container'] }, items: { type: 'array', items: { type: 'object', oneOf: [adaptiveText, adaptiveFactSet] } } },
+    optional: { style: { type: 'string', enum: ['default', 'emphasis', 'good', 'attention', 'warning', 'accent'] }, bleed: { type: 'boolean' } },
+  },
+};
+
+export const teamsWorkflow: RecordedOperation = {
+  name: 'Microsoft Teams: Workflows "when a Teams webhook request is received"',
+  method: 'POST',
+  path: '/workflows/{workflow}/triggers/manual/paths/invoke',
+  params: { workflow: /\S/ },
+  headers: { 'content-type': /^application\/json/ },
+  body: {
+    required: {
+      type: { type: 'string', enum: ['message'] },
+      attachments: {
+        type: 'array',
+        items: {
+          type: 'object',
+          shape: {
+            required: {
+              contentType: { type: 'string', enum: ['application/vnd.microsoft.card.adaptive'] },
+              content: {
+                type: 'object',
+                shape: {
+                  required: {
+                    type: { type: 'string', enum: ['AdaptiveCard'] },
+                    version: { type: 'string', pattern: /^1\.[0-5]$/ },
+                    body: { type: 'array', items: { type: 'object', oneOf: [adaptiveText, adaptiveFactSet, adaptiveContainer] } },
+                  },
+                  optional: {
+                    $schema: str,
+                    msteams: { type: 'object' },
+                    actions: { type: 'array', items: { type: 'object', shape: { required: { type: { type: 'string', enum: ['Action.OpenUrl'] }, url: { type: 'string', pattern: uri } }, optional: { title: str } } } },
+                  },
+                },
+              },
+            },
+            optional: { contentUrl: { type: 'null' } },
+          },
+        },
+      },
+    },
+  },
+};
+
+export const cloudEventsWebhook: RecordedOperation = {
+  name: 'CloudEvents 1.0 structured JSON over HTTP',
+  method: 'POST',
+  path: '/{any}',
+  params: { any: /\S/ },
+  headers: { 'content-type': /^application\/cloudevents\+json/ },
+  body: {
+    required: {
+      specversion: { type: 'string', enum: ['1.0'] },
+      id: { type: 'string', pattern: /\S/ },
+      source: { type: 'string', pattern: /\S/ },
+      type: { type: 'string', pattern: /\S/ },
+    },
+    optional: {
+      subject: str,
+      time: { type: 'string', pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/ },
+      datacontenttype: str,
+      dataschema: str,
+      data: { type: 'object' },
+    },
+  },
+};
+
+function typeOf(value: unknown): FieldRule['type'] | 'undefined' {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' || type === 'object' ? type : 'undefined';
+}
+
+function judgeField(rule: FieldRule, value: unknown, at: string): string[] {
+  if (rule.oneOf) {
+    const each = rule.oneOf.map((option) => judgeField(option, value, at));
+    return each.some((problems) => problems.length === 0) ? [] : [`${at}: matches none of the documented shapes (${each.map((problems) => problems[0]).join('; ')})`];
+  }
+  const actual = typeOf(value);
+  if (actual !== rule.type) return [`${at}: is ${actual}, documented as ${rule.type}`];
+  const problems: string[] = [];
+  if (typeof value === 'string') {
+    if (rule.enum && !rule.enum.includes(value)) problems.push(`${at}: "${value}" is not one of ${rule.enum.join(', ')}`);
+    if (rule.maxLength !== undefined && value.length > rule.maxLength) problems.push(`${at}: ${value.length} characters, at most ${rule.maxLength}`);
+    if (rule.pattern && !rule.pattern.test(value)) problems.push(`${at}: "${value}" does not match ${String(rule.pattern)}`);
+  }
+  if (Array.isArray(value)) {
+    if (rule.maxItems !== undefined && value.length > rule.maxItems) problems.push(`${at}: ${value.length} items, at most ${rule.maxItems}`);
+    if (rule.items) value.forEach((item, index) => problems.push(...judgeField(rule.items as FieldRule, item, `${at}[${index}]`)));
+  }
+  if (rule.shape && typeof value === 'object' && value !== null && !Array.isArray(value)) problems.push(...judgeBody(rule.shape, value as Record<string, unknown>, at));
+  return problems;
+}
+
+export function judgeBody(rule: BodyRule, body: Record<string, unknown>, at = 'body'): string[] {
+  const problems: string[] = [];
+  for (const [key, field] of Object.entries(rule.required)) {
+    if (!(key in body)) problems.push(`${at}.${key}: required, missing`);
+    else problems.push(...judgeField(field, body[key], `${at}.${key}`));
+  }
+  for (const [key, value] of Object.entries(body)) {
+    if (key in rule.required) continue;
+    const field = rule.optional?.[key];
+    if (field) problems.push(...judgeField(field, value, `${at}.${key}`));
+    else if (rule.additional !== true) problems.push(`${at}.${key}: not a documented field`);
+  }
+  return problems;
+}
+
+export interface JudgedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** Path parameters of `path` under `template`, decoded; undefined when it does not match. */
+function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, param: string) => {
+    names.push(param);
+    return '([^/]+)';
+  });
+  const match = new RegExp(`^${pattern}$`).exec(path);
+  if (!match) return undefined;
+  return Object.fromEntries(names.map((param, index) => [param, decodeURIComponent(match[index + 1] ?? '')]));
+}
+
+/** The documented operation a request is, and what is wrong with it; `operation` undefined when it is none of them. */
+export function judgeRequest(operations: readonly RecordedOperation[], apiBase: string, request: JudgedRequest): { operation?: RecordedOperation; problems: string[] } {
+  if (!request.url.startsWith(`${apiBase}/`)) return { problems: [`${request.url} is not below ${apiBase}`] };
+  const url = new URL(request.url);
+  const path = url.pathname.slice(new URL(apiBase).pathname.replace(/\/$/, '').length);
+  for (const operation of operations) {
+    if (operation.method !== request.method) continue;
+    const params = matchPath(operation.path, path);
+    if (!params) continue;
+    const problems: string[] = [];
+    for (const [param, value] of Object.entries(params)) {
+      const rule = operation.params[param];
+      if (rule && !rule.test(value)) problems.push(`path parameter ${param}="${value}" does not match ${String(rule)}`);
+    }
+    for (const [header, rule] of Object.entries(operation.headers ?? {})) {
+      const value = request.headers[header];
+      if (value === undefined) problems.push(`header ${header}: required, missing`);
+      else if (!rule.test(value)) problems.push(`header ${header}: does not match ${String(rule)}`);
+    }
+    if (operation.body) {
+      let body: unknown;
+      try {
+        body = JSON.parse(request.body ?? '');
+      } catch {
+        problems.push('body: not JSON');
+      }
+      if (typeof body === 'object' && body !== null && !Array.isArray(body)) problems.push(...judgeBody(operation.body, body as Record<string, unknown>));
+      else if (body !== undefined) problems.push('body: not a JSON object');
+    } else if (request.body !== undefined) {
+      problems.push(`body: ${operation.name} takes none`);
+    }
+    return { operation, problems };
+  }
+  return { problems: [`${request.method} ${path} is no documented operation`] };
+}
