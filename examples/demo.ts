@@ -19,6 +19,7 @@ import { dump, load } from 'js-yaml';
 import { eventually } from '../test/harness/eventually.ts';
 import { neverReadyAnnotation } from '../test/harness/kwok.ts';
 import { commitFiles } from '../test/harness/git-repositories.ts';
+import { ensureConsoleBuilt } from '../console/build.ts';
 import { createDemoEnvironment, type DemoEnvironment } from './demo-environment.ts';
 
 const once = process.argv.includes('--once');
@@ -130,6 +131,7 @@ async function walkthrough(env: DemoEnvironment): Promise<void> {
   for (const entry of history.slice(-4)) say(`     ${entry.revision.slice(0, 7)}  ${entry.initiator.padEnd(9)} ${entry.phase}`);
 
   step('Where to look');
+  say(`   console:     ${env.apiUrl}/  (sign in with the admin token: ${once ? `$(cat ${env.tokenFile})` : token.trim()})`);
   say(`   API:         curl ${env.apiUrl}/api/v1/applications`);
   say(`   history:     curl ${env.apiUrl}/api/v1/namespaces/${env.namespace}/applications/${app}/history`);
   say(`   CLI:         ${berth} apps`);
@@ -138,6 +140,8 @@ async function walkthrough(env: DemoEnvironment): Promise<void> {
   say(`   controller:  tail -f ${env.controllerLog}`);
 }
 
+// The controller serves console/dist: built here when missing or older than its sources.
+await ensureConsoleBuilt((line) => { say(line); });
 const env = await createDemoEnvironment((line) => { say(line); });
 let closing = false;
 const shutdown = async (code: number): Promise<never> => {
