@@ -35,6 +35,7 @@ if [ "$what" != unit ]; then
   sh test/harness/ensure-redis.sh
   # The console's browser tests (test/console) and the controller serve console/dist: built once here, when stale.
   step build-console node console/build.ts
+  sh test/console/ensure-chromium.sh
   # Two test files at once: each file has its own namespaces, repositories and
   # controller processes, and most of their time is spent waiting on the API
   # server, so two overlap well even on 2 cores (984 s serial, 554 s with two).
