@@ -25,6 +25,8 @@ export const SourceFailureReason = {
   InvalidPath: 'InvalidPath',
   InvalidManifest: 'InvalidManifest',
   RenderFailed: 'RenderFailed',
+  /** An SSH server's host key is not in the Application's knownHosts (unknown, changed or revoked). */
+  HostKeyRejected: 'HostKeyRejected',
   /** Refused by the controller's security policy (--allowed-repos, --allow-http-repos, ...). */
   NotAllowed: 'NotAllowed',
 } as const;

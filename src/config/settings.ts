@@ -166,6 +166,10 @@ export const settings = {
     flag: 'allow-link-local-repos', value: '<bool>', env: 'BERTH_ALLOW_LINK_LOCAL_REPOS', default: 'false', parse: bool, group: 'policy',
     help: 'allow repositories on link-local and cloud metadata addresses (169.254/16, fe80::/10), also after DNS resolution',
   }),
+  sshTrustOnFirstUse: setting({
+    flag: 'ssh-trust-on-first-use', value: '<bool>', env: 'BERTH_SSH_TRUST_ON_FIRST_USE', default: 'false', parse: bool, group: 'policy',
+    help: 'trust the first host key an SSH Git server shows this process when credentialsSecret has no knownHosts line for it (a changed key is still refused)',
+  }),
   allowedRemoteBases: setting({
     flag: 'allowed-remote-bases', value: '<globs>', env: 'BERTH_ALLOWED_REMOTE_BASES', default: '', parse: commaList, group: 'policy',
     help: 'URL patterns of remote kustomize resources and bases a render may fetch (with the repository address checks); none when empty',

@@ -112,7 +112,13 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const policy = securityPolicyOf(config);
   const git = new GitSource({ cacheDir: path.join(config.cacheDir, 'git'), coordinator: new RedisFetchCoordinator(redis, `${config.queuePrefix}:source:`), network: policy,
     maxObjectBytes: config.gitMaxObjectBytes, maxRepositoryBytes: config.gitMaxRepositoryBytes, maxFetchBytes: config.gitMaxFetchBytes,
+    sshTrustOnFirstUse: config.sshTrustOnFirstUse,
     onRemote: (operation, seconds, ok) => { metrics.gitOperation(operation, seconds, ok); },
+  });
+  // Helm repository and OCI sources: dependency URLs pass the same source policy as repoURL.
+  const charts = new ChartSources({ cacheDir: path.join(config.cacheDir, 'charts'), network: policy, plainHttp: policy.allowHttpRepos,
+    checkUrl: (url) => { enforceSourcePolicy(url, policy); },
+    onRemote: (operation, seconds, ok) => { metrics.gitOperation(operation === 'fetch' ? 'fetch' : 'list-refs', seconds, ok); },
   });
   const renderer = new Renderer({
     workDir: path.join(config.cacheDir, 'render'),
@@ -184,6 +190,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
         reader: identity ? impersonatingClient(rest, identity) : rest,
         identity: identity ? serviceAccountUser(identity) : 'the controller',
         environment: environmentCredentials, gitCredentialHosts: config.gitCredentialHosts,
+        sshTrustOnFirstUse: config.sshTrustOnFirstUse,
       });
     },
   });

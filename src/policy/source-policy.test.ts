@@ -72,7 +72,7 @@ describe('checkSourcePolicy', () => {
   it('refuses file:// and other schemes', () => {
     const decision = checkSourcePolicy('file:///etc/passwd', policy({ allowHttpRepos: true }));
     assert.equal(decision.allowed, false);
-    assert.match(decision.message, /only https:\/\/ repositories are allowed, not file:/);
+    assert.match(decision.message, /only https:\/\/ and ssh:\/\/ repositories are allowed, not file:/);
   });
 
   it('refuses metadata and link-local hosts, however they are written', () => {

@@ -22,8 +22,9 @@ export function checkSourcePolicy(url: string, policy: SecurityPolicy, namespace
   if (parsed.protocol === 'http:' && !policy.allowHttpRepos) {
     return refused(policyRules.allowHttpRepos, `repository ${url} uses plain http, which is not allowed without ${policyRules.allowHttpRepos}=true; use https`);
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    return refused(policyRules.scheme, `repository ${url}: only https:// repositories are allowed, not ${parsed.protocol}`);
+  // ssh: encrypted, and the server proven by knownHosts (source/ssh-connection.ts).
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:' && parsed.protocol !== 'ssh:') {
+    return refused(policyRules.scheme, `repository ${url}: only https:// and ssh:// repositories are allowed, not ${parsed.protocol}`);
   }
   const addressClass = classifyHost(parsed.hostname);
   const rule = ruleAgainst(addressClass, policy);

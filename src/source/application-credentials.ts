@@ -30,6 +30,8 @@ export interface CredentialSources {
   environment: GitCredentials | undefined;
   /** --git-credential-hosts. */
   gitCredentialHosts: readonly string[];
+  /** --ssh-trust-on-first-use: an SSH Secret may then omit knownHosts. */
+  sshTrustOnFirstUse?: boolean;
 }
 
 const secretNamePattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -60,5 +62,5 @@ export async function applicationCredentials(request: CredentialsRequest, source
   const problem = secretScopeProblem(secret, metadata?.annotations, repoURL);
   if (problem) throw new InvalidSourceError('NotAllowed', problem);
   const decoded = Object.fromEntries(Object.entries(data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
-  return credentialsFromSecretData(secret, decoded);
+  return credentialsFromSecretData(secret, decoded, { trustOnFirstUse: sources.sshTrustOnFirstUse ?? false });
 }

@@ -7,6 +7,7 @@
 import { InvalidSourceError, isSourceError, TransientSourceError, type SourceError } from '../errors.ts';
 import { TransferLimitError } from './http-client.ts';
 import { PolicyError } from '../policy/policy.ts';
+import { SshTransportError } from './ssh-connection.ts';
 
 interface GitLibraryError {
   code?: string;
@@ -33,6 +34,8 @@ export function toSourceError(error: unknown, where: string, hasCredentials: boo
   const limit = limitOf(error);
   if (limit?.limit === 'size') return new InvalidSourceError('FetchTooLarge', `${where}: ${limit.message}`, { cause: error });
   if (limit) return new TransientSourceError('Timeout', `${where}: ${limit.message}`, { cause: error });
+  const ssh = causeOf(error, SshTransportError);
+  if (ssh) return sshSourceError(ssh, where, error);
   const refusal = causeOf(error, PolicyError);
   if (refusal) return new InvalidSourceError('NotAllowed', `${where}: ${refusal.message}`, { cause: error });
 
@@ -59,4 +62,16 @@ export function toSourceError(error: unknown, where: string, hasCredentials: boo
   // The cause is worth adding only when it says more (fetch's "fetch failed" wraps "connect ECONNREFUSED ...").
   const detail = failure.cause instanceof Error && !message.includes(failure.cause.message) ? `${message}: ${failure.cause.message}` : message;
   return new TransientSourceError('FetchFailed', `${where}: ${detail}`, { cause: error });
+}
+
+function sshSourceError(ssh: SshTransportError, where: string, error: unknown): SourceError {
+  const message = `${where}: ${ssh.message}`;
+  switch (ssh.reason) {
+    case 'HostKeyRejected': return new InvalidSourceError('HostKeyRejected', message, { cause: error });
+    case 'AuthenticationFailed':
+    case 'InvalidCredentials': return new InvalidSourceError('AuthenticationFailed', message, { cause: error });
+    case 'RepositoryNotFound': return new InvalidSourceError('InvalidURL', message, { cause: error });
+    case 'Timeout': return new TransientSourceError('Timeout', message, { cause: error });
+    case 'Unreachable': return new TransientSourceError('FetchFailed', message, { cause: error });
+  }
 }

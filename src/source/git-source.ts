@@ -28,10 +28,10 @@ import { KeyedMutex, MemoryFetchCoordinator, SingleFlight, type FetchCoordinator
 import { toSourceError } from './git-errors.ts';
 import { GitStore } from './git-store.ts';
 import { changedPathsBetween, GitTree } from './git-tree.ts';
-import { createHttpClient, type HttpLimits } from './http-client.ts';
+import { transportFor, type TransportOptions } from './git-transport.ts';
 import { defaultPackLimits } from './pack-limits.ts';
 import type { NetworkPolicy } from '../policy/guarded-lookup.ts';
-import { authorizationHeader, repositoryKey, type Repository } from './repository.ts';
+import { repositoryKey, type Repository } from './repository.ts';
 import { resolveRevision as resolveAgainst, type AdvertisedRef, type RevisionKind } from './revision.ts';
 
 export interface GitSourceOptions {
@@ -57,6 +57,8 @@ export interface GitSourceOptions {
   lockTtlMs?: number;
   /** Addresses the Git client may connect to (checked at connect time); default: any. */
   network?: NetworkPolicy;
+  /** An SSH host with no knownHosts line is trusted with the first key it shows this process (--ssh-trust-on-first-use). */
+  sshTrustOnFirstUse?: boolean;
   /** Called after each network operation (listing refs, fetching a pack) with its duration; for metrics, must not throw. */
   onRemote?: (operation: 'list-refs' | 'fetch', seconds: number, ok: boolean) => void;
 }
@@ -92,7 +94,7 @@ const defaults = {
 } as const;
 
 export class GitSource {
-  readonly #options: Required<Omit<GitSourceOptions, 'coordinator' | 'network' | 'onRemote'>> & Pick<GitSourceOptions, 'network'>;
+  readonly #options: Required<Omit<GitSourceOptions, 'coordinator' | 'network' | 'onRemote' | 'sshTrustOnFirstUse'>> & Pick<GitSourceOptions, 'network' | 'sshTrustOnFirstUse'>;
   readonly #coordinator: FetchCoordinator;
   readonly #onRemote: NonNullable<GitSourceOptions['onRemote']>;
   readonly #flights = new SingleFlight();
@@ -119,8 +121,12 @@ export class GitSource {
     }
   }
 
-  #limits(): HttpLimits {
-    return { requestTimeoutMs: this.#options.requestTimeoutMs, maxBytes: this.#options.maxFetchBytes, ...(this.#options.network ? { network: this.#options.network } : {}) };
+  #limits(): TransportOptions {
+    return {
+      requestTimeoutMs: this.#options.requestTimeoutMs, maxBytes: this.#options.maxFetchBytes,
+      ...(this.#options.network ? { network: this.#options.network } : {}),
+      ...(this.#options.sshTrustOnFirstUse ? { sshTrustOnFirstUse: true } : {}),
+    };
   }
 
   async #store(repository: Repository): Promise<GitStore> {
@@ -157,9 +163,9 @@ export class GitSource {
         }
       }
       try {
-        const { client } = createHttpClient(this.#limits());
+        const { client, url, headers } = transportFor(repository, this.#limits(), 'list-refs');
         const refs = await this.#timed('list-refs', () => git.listServerRefs({
-          http: client, url: repository.url, headers: authorizationHeader(repository.credentials),
+          http: client, url, headers,
           protocolVersion: 1, symrefs: true, peelTags: true,
         })).catch((error: unknown) => {
           throw toSourceError(error, repository.url, Boolean(repository.credentials));
@@ -206,8 +212,8 @@ export class GitSource {
     if (local) return local;
     await this.#mutex.run(store.gitdir, async () => {
       if (await store.expandCommit(sha)) return;
-      const { client } = createHttpClient(this.#limits());
-      await this.#timed('fetch', () => store.fetchEverything({ url: repository.url, http: client, headers: authorizationHeader(repository.credentials) }))
+      const { client, url, headers } = transportFor(repository, this.#limits());
+      await this.#timed('fetch', () => store.fetchEverything({ url, http: client, headers }))
         .catch((error: unknown) => { throw toSourceError(error, where, Boolean(repository.credentials)); });
     });
     const found = await store.expandCommit(sha);
@@ -242,8 +248,8 @@ export class GitSource {
         await store.writeTracking(ref, revision.commit);
         return { commit: revision.commit, ...base, forced: await this.#isForced(store, repository, ref, previousCommit, revision.commit), transferred: false, bytes: 0 };
       }
-      const { client, stats } = createHttpClient(this.#limits());
-      const fetched = await this.#timed('fetch', () => store.fetchRef(ref, { url: repository.url, http: client, headers: authorizationHeader(repository.credentials) }))
+      const { client, stats, url, headers } = transportFor(repository, this.#limits());
+      const fetched = await this.#timed('fetch', () => store.fetchRef(ref, { url, http: client, headers }))
         .catch((error: unknown) => { throw toSourceError(error, where, Boolean(repository.credentials)); });
       if (!fetched) throw new InvalidSourceError('RevisionNotFound', `${where}: the repository is empty`);
       // The ref may have moved again between listing and fetching; deploy what was fetched.
@@ -264,8 +270,8 @@ export class GitSource {
    * server at that boundary, and an older commit would never arrive.
    */
   async #fetchCommit(repository: Repository, store: GitStore, commit: string, where: string): Promise<FetchOutcome> {
-    const { client, stats } = createHttpClient(this.#limits());
-    await this.#timed('fetch', () => store.fetchEverything({ url: repository.url, http: client, headers: authorizationHeader(repository.credentials), unshallow: true }))
+    const { client, stats, url, headers } = transportFor(repository, this.#limits());
+    await this.#timed('fetch', () => store.fetchEverything({ url, http: client, headers, unshallow: true }))
       .catch((error: unknown) => { throw toSourceError(error, where, Boolean(repository.credentials)); });
     if (!(await store.hasCommit(commit))) throw new InvalidSourceError('RevisionNotFound', `${where}: commit ${commit} is in no branch or tag of the repository`);
     return { commit, forced: false, transferred: true, bytes: stats.bytes };
@@ -291,9 +297,9 @@ export class GitSource {
     if (await store.reaches(commit, previous)) return false;
     const old = await store.readCommit(previous).catch(() => undefined);
     if (!old) return false;
-    const { client } = createHttpClient(this.#limits());
+    const { client, url, headers } = transportFor(repository, this.#limits());
     await store.fetchRef(ref, {
-      url: repository.url, http: client, headers: authorizationHeader(repository.credentials),
+      url, http: client, headers,
       since: new Date((old.committer.timestamp - 1) * 1000),
     }).catch(() => undefined);
     return !(await store.reaches(commit, previous));
@@ -316,8 +322,8 @@ export class GitSource {
     if (this.#related.has(key)) return this.#related.get(key);
     const where = `${repository.url}@${b}`;
     const fetched = await this.#mutex.run(store.gitdir, async () => {
-      const { client } = createHttpClient(this.#limits());
-      await this.#timed('fetch', () => store.fetchEverything({ url: repository.url, http: client, headers: authorizationHeader(repository.credentials), unshallow: true }));
+      const { client, url, headers } = transportFor(repository, this.#limits());
+      await this.#timed('fetch', () => store.fetchEverything({ url, http: client, headers, unshallow: true }));
       return true;
     }).catch((error: unknown) => {
       const failure = toSourceError(error, where, Boolean(repository.credentials));

@@ -15,9 +15,23 @@ function rejected(url: string): string {
 }
 
 describe('parseRepository', () => {
-  it('rejects SSH URLs, naming the https form to use', () => {
-    assert.match(rejected('git@github.com:team/deploy.git'), /^git@github\.com:team\/deploy\.git: SSH repositories are not supported; use the https form, e\.g\. https:\/\/github\.com\/team\/deploy\.git/);
-    assert.match(rejected('ssh://git@gitlab.example.com:2222/group/app.git'), /e\.g\. https:\/\/gitlab\.example\.com\/group\/app\.git/);
+  it('keeps SSH URLs as ssh://host/path, with the login and the exact path beside', () => {
+    assert.deepEqual(parseRepository('git@github.com:team/deploy.git'), {
+      url: 'ssh://github.com/team/deploy.git', ssh: { host: 'github.com', port: 22, user: 'git', remotePath: 'team/deploy.git' },
+    });
+    const ssh = parseRepository('ssh://deploy@GitLab.example.com:2222/group/app.git');
+    assert.equal(ssh.url, 'ssh://gitlab.example.com:2222/group/app.git');
+    assert.deepEqual(ssh.ssh, { host: 'gitlab.example.com', port: 2222, user: 'deploy', remotePath: '/group/app.git' });
+  });
+
+  it('keys home-relative and absolute SSH paths apart although their URL is one', () => {
+    assert.notEqual(repositoryKey(parseRepository('git@h:r.git')), repositoryKey(parseRepository('ssh://git@h/r.git')));
+  });
+
+  it('refuses the wrong kind of credentials for the URL', () => {
+    const ssh = { kind: 'ssh', privateKey: 'k', knownHosts: 'h ssh-ed25519 AAAA' } as const;
+    assert.throws(() => parseRepository('https://h/r.git', ssh), /https:\/\/h\/r\.git: credentialsSecret holds sshPrivateKey/);
+    assert.throws(() => parseRepository('git@h:r.git', { kind: 'token', token: 't' }), /ssh:\/\/h\/r\.git: an SSH repository needs sshPrivateKey and knownHosts/);
   });
 
   it('rejects other schemes and garbage', () => {
@@ -48,6 +62,13 @@ describe('credentials', () => {
     assert.deepEqual(credentialsFromSecretData('creds', { token: 'abc' }), { kind: 'token', token: 'abc' });
     assert.deepEqual(credentialsFromSecretData('creds', { username: 'u', password: 'p' }), { kind: 'basic', username: 'u', password: 'p' });
     assert.throws(() => credentialsFromSecretData('creds', { username: 'u' }), /^Error|Secret creds: needs a "token" key/);
+  });
+
+  it('reads an SSH key with known hosts, and wants known hosts unless trust on first use is on', () => {
+    assert.deepEqual(credentialsFromSecretData('ns/creds', { sshPrivateKey: 'KEY', knownHosts: 'h ssh-ed25519 AAAA' }), { kind: 'ssh', privateKey: 'KEY', knownHosts: 'h ssh-ed25519 AAAA' });
+    assert.throws(() => credentialsFromSecretData('ns/creds', { sshPrivateKey: 'KEY' }), /^InvalidSourceError: Secret ns\/creds: has sshPrivateKey but no knownHosts/);
+    assert.deepEqual(credentialsFromSecretData('ns/creds', { sshPrivateKey: 'KEY', sshPassphrase: 'p' }, { trustOnFirstUse: true }), { kind: 'ssh', privateKey: 'KEY', knownHosts: '', passphrase: 'p' });
+    assert.deepEqual(authorizationHeader({ kind: 'ssh', privateKey: 'KEY', knownHosts: '' }), {});
   });
 
   it('keys a repository by URL and credentials, without holding either in clear', () => {

@@ -1,32 +1,36 @@
 /**
  * A Git repository as Berth addresses it: an https (or, for tests and local
- * mirrors, http) URL and optional credentials. Credentials written into the URL
+ * mirrors, http) URL, or an SSH one (`ssh://host/path`, `git@host:path`; see
+ * ssh-url.ts), and optional credentials. Credentials written into the URL
  * are taken out of it, so the URL Berth prints, stores and uses as a key never
- * holds a secret. SSH URLs are rejected with the https form to use instead
- * (isomorphic-git, Berth's Git client, speaks only smart HTTP).
+ * holds a secret. An SSH repository needs SSH credentials (a private key and
+ * known hosts), an https one a token or password: the wrong kind is refused here.
  */
 import { createHash } from 'node:crypto';
 import { InvalidSourceError } from '../errors.ts';
+import type { SshCredentials } from './ssh-connection.ts';
+import { isSshUrl, parseSshUrl, type SshLocation } from './ssh-url.ts';
 
 /** HTTPS credentials, sent up front with every request (no 401 round trip). */
 export type GitCredentials =
   | { kind: 'token'; token: string; /** With a username the token goes as a Basic password (GitHub, GitLab); without, as a Bearer token. */ username?: string }
-  | { kind: 'basic'; username: string; password: string };
+  | { kind: 'basic'; username: string; password: string }
+  | SshCredentials;
 
 export interface Repository {
   /** The URL without user info or fragment: safe to print and to use as a key. */
   url: string;
   credentials?: GitCredentials;
+  /** For an SSH repository: where to connect, as whom, and the path to ask git-upload-pack for. */
+  ssh?: Omit<SshLocation, 'url'>;
 }
 
-const scpLike = /^(?:[\w.-]+@)?([\w.-]+):(?!\/\/)(.+)$/;
-
-/** The https URL a user meant by an SSH URL, for the error message. */
-function httpsFormOf(url: string): string {
-  const ssh = /^ssh:\/\/(?:[^@/]+@)?([^/:]+)(?::\d+)?\/(.+)$/.exec(url);
-  const scp = scpLike.exec(url);
-  const [host, path] = ssh ? [ssh[1], ssh[2]] : scp ? [scp[1], scp[2]] : ['host', 'owner/repo.git'];
-  return `https://${host ?? 'host'}/${(path ?? '').replace(/^\/+/, '')}`;
+function parseSshRepository(trimmed: string, credentials: GitCredentials | undefined): Repository {
+  const { url, ...location } = parseSshUrl(trimmed);
+  if (credentials !== undefined && credentials.kind !== 'ssh') {
+    throw new InvalidSourceError('AuthenticationFailed', `${url}: an SSH repository needs sshPrivateKey and knownHosts in credentialsSecret, not a token or password`);
+  }
+  return credentials ? { url, ssh: location, credentials } : { url, ssh: location };
 }
 
 /**
@@ -35,10 +39,7 @@ function httpsFormOf(url: string): string {
  */
 export function parseRepository(rawUrl: string, credentials?: GitCredentials): Repository {
   const trimmed = rawUrl.trim();
-  if (/^ssh:\/\//i.test(trimmed) || (!/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) && scpLike.test(trimmed))) {
-    throw new InvalidSourceError('InvalidURL',
-      `${redactUrl(trimmed)}: SSH repositories are not supported; use the https form, e.g. ${httpsFormOf(trimmed)}, with a token in credentialsSecret`);
-  }
+  if (isSshUrl(trimmed)) return parseSshRepository(trimmed, credentials);
   let parsed: URL;
   try {
     parsed = new URL(trimmed);
@@ -57,6 +58,9 @@ export function parseRepository(rawUrl: string, credentials?: GitCredentials): R
   parsed.username = '';
   parsed.password = '';
   parsed.hash = '';
+  if (credentials?.kind === 'ssh') {
+    throw new InvalidSourceError('AuthenticationFailed', `${parsed.toString()}: credentialsSecret holds sshPrivateKey, which serves ssh:// URLs; use the repository's SSH URL, or a token for https`);
+  }
   const chosen = credentials ?? fromUrl;
   return chosen ? { url: parsed.toString(), credentials: chosen } : { url: parsed.toString() };
 }
@@ -67,7 +71,7 @@ export function redactUrl(url: string): string {
 }
 
 export function authorizationHeader(credentials: GitCredentials | undefined): Record<string, string> {
-  if (!credentials) return {};
+  if (!credentials || credentials.kind === 'ssh') return {};
   if (credentials.kind === 'token' && !credentials.username) return { Authorization: `Bearer ${credentials.token}` };
   const [user, secret] = credentials.kind === 'token'
     ? [credentials.username ?? '', credentials.token]
@@ -77,13 +81,21 @@ export function authorizationHeader(credentials: GitCredentials | undefined): Re
 
 /**
  * Credentials from the data of a Secret (values already base64-decoded):
- * `token` (with an optional `username`), or `username` and `password`.
+ * `token` (with an optional `username`), or `username` and `password`, or
+ * `sshPrivateKey` with `knownHosts` (and `sshPassphrase` for an encrypted key).
+ * known hosts are required unless `trustOnFirstUse` (--ssh-trust-on-first-use).
  */
-export function credentialsFromSecretData(name: string, data: Readonly<Record<string, string | undefined>>): GitCredentials {
-  const { token, username, password } = data;
+export function credentialsFromSecretData(name: string, data: Readonly<Record<string, string | undefined>>, options: { trustOnFirstUse?: boolean } = {}): GitCredentials {
+  const { token, username, password, sshPrivateKey, knownHosts, sshPassphrase } = data;
+  if (sshPrivateKey) {
+    if (!knownHosts?.trim() && !options.trustOnFirstUse) {
+      throw new InvalidSourceError('AuthenticationFailed', `Secret ${name}: has sshPrivateKey but no knownHosts; add the server's known_hosts lines (ssh-keyscan, checked out of band), or start the controller with --ssh-trust-on-first-use`);
+    }
+    return { kind: 'ssh', privateKey: sshPrivateKey, knownHosts: knownHosts ?? '', ...(sshPassphrase ? { passphrase: sshPassphrase } : {}) };
+  }
   if (token) return username ? { kind: 'token', token, username } : { kind: 'token', token };
   if (username && password) return { kind: 'basic', username, password };
-  throw new InvalidSourceError('AuthenticationFailed', `Secret ${name}: needs a "token" key, or "username" and "password"`);
+  throw new InvalidSourceError('AuthenticationFailed', `Secret ${name}: needs a "token" key, or "username" and "password", or "sshPrivateKey" and "knownHosts"`);
 }
 
 /**
@@ -107,6 +119,8 @@ export function credentialsFromEnvironment(env: NodeJS.ProcessEnv = process.env)
  */
 export function repositoryKey(repository: Repository): string {
   const hash = createHash('sha256').update(repository.url);
+  // scp-like `host:x` (home-relative) and `ssh://host/x` (absolute) keep one URL but are different paths.
+  if (repository.ssh) hash.update('\0').update(JSON.stringify([repository.ssh.user, repository.ssh.remotePath]));
   if (repository.credentials) hash.update('\0').update(JSON.stringify(repository.credentials));
   return hash.digest('hex').slice(0, 32);
 }
