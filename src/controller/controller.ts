@@ -115,11 +115,6 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     sshTrustOnFirstUse: config.sshTrustOnFirstUse,
     onRemote: (operation, seconds, ok) => { metrics.gitOperation(operation, seconds, ok); },
   });
-  // Helm repository and OCI sources: dependency URLs pass the same source policy as repoURL.
-  const charts = new ChartSources({ cacheDir: path.join(config.cacheDir, 'charts'), network: policy, plainHttp: policy.allowHttpRepos,
-    checkUrl: (url) => { enforceSourcePolicy(url, policy); },
-    onRemote: (operation, seconds, ok) => { metrics.gitOperation(operation === 'fetch' ? 'fetch' : 'list-refs', seconds, ok); },
-  });
   const renderer = new Renderer({
     workDir: path.join(config.cacheDir, 'render'),
     memoryLimitBytes: config.renderMemoryLimitBytes, cpuSeconds: config.renderCpuSeconds, maxRenderBytes: config.renderMaxBytes,
