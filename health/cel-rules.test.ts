@@ -46,3 +46,9 @@ test('an evaluation error (missing field) is Degraded, never Healthy', () => {
   const health = assessWithCelRule(certificate, { kind: 'Certificate' });
   assert.equal(health.status, 'Degraded');
 });
+
+test('a rule refused when it was built is Degraded with why, never Healthy', () => {
+  const refused: CelHealthRule = { group: 'x', kind: 'Y', source: 'Application a/b spec.healthChecks[1]', current: 'true', error: 'current: matches() is not allowed here' };
+  assert.deepEqual(assessWithCelRule(refused, {}), { status: 'Degraded', message: 'health rule error: Application a/b spec.healthChecks[1]: current: matches() is not allowed here' });
+  assert.equal(celRuleErrors(refused).length, 1);
+});

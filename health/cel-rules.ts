@@ -28,6 +28,8 @@ export interface CelHealthRule {
   readonly message?: string;
   /** Where the rule came from, e.g. `Application team/web spec.healthChecks[0]`. */
   readonly source: string;
+  /** Why the rule was refused when it was built (cel-limits.ts): every object of its kind is then Degraded with this. */
+  readonly error?: string;
 }
 
 type Compiled = (context: Record<string, unknown>) => unknown;
@@ -50,7 +52,7 @@ function compile(expression: string): Compiled | Error {
 
 /** Compile errors of a rule, each naming the field and the source; empty when it compiles. */
 export function celRuleErrors(rule: CelHealthRule): string[] {
-  const errors: string[] = [];
+  const errors: string[] = rule.error === undefined ? [] : [`${rule.source}: ${rule.error}`];
   for (const field of ['match', 'failed', 'suspended', 'inProgress', 'current', 'message'] as const) {
     const expression = rule[field];
     if (expression === undefined) continue;
@@ -98,6 +100,7 @@ export function celRuleMatches(rule: CelHealthRule, self: unknown): boolean {
 
 /** The health of one object under one CEL rule. */
 export function assessWithCelRule(rule: CelHealthRule, self: unknown): Health {
+  if (rule.error !== undefined) return { status: HealthStatus.Degraded, message: `health rule error: ${rule.source}: ${rule.error}` };
   const order = [
     ['failed', HealthStatus.Degraded],
     ['suspended', HealthStatus.Suspended],

@@ -14,3 +14,4 @@ export { type AssessedObject, aggregateHealth, isHealthIgnored } from './aggrega
 export { type CelHealthRule, assessWithCelRule, celRuleErrors } from './cel-rules.ts';
 export { type HealthRuleSet, builtinHealthRules, healthRuleSet } from './rule-set.ts';
 export { builtinCelRules } from './rules/builtin.ts';
+export { untrustedCelProblems } from './cel-limits.ts';

@@ -15,7 +15,7 @@
  * when it failed, Missing when no Event tells.
  */
 import type { ObjectRef } from '../objects.ts';
-import { assessHealth, isHealthIgnored, missingHealth, type Health } from '../health/index.ts';
+import { assessHealth, isHealthIgnored, missingHealth, type Health, type HealthRuleSet } from '../health/index.ts';
 import type { ClusterClient } from './cluster.ts';
 import { jobOutcomeOfEvents } from './completed-jobs.ts';
 import type { RolloutObservation } from './rollout.ts';
@@ -26,13 +26,14 @@ async function goneHealth(client: ClusterClient, ref: ObjectRef): Promise<Health
   return jobOutcomeOfEvents(await client.listEvents(ref)) ?? missingHealth();
 }
 
-export async function observeRollout(client: ClusterClient, refs: readonly ObjectRef[], concurrency: number): Promise<RolloutObservation[]> {
+/** `rules`: the Application's CEL health rules (built-in < cluster < its own); default the built-in library. */
+export async function observeRollout(client: ClusterClient, refs: readonly ObjectRef[], concurrency: number, rules?: HealthRuleSet): Promise<RolloutObservation[]> {
   const observed = await mapBounded(refs, concurrency, async (ref): Promise<RolloutObservation | undefined> => {
     try {
       const live = await client.get(ref);
       if (live === undefined) return { ref, health: await goneHealth(client, ref) };
       if (isHealthIgnored(live)) return undefined;
-      const health = assessHealth(live);
+      const health = assessHealth(live, rules);
       return health === undefined ? undefined : { ref, health };
     } catch (error) {
       return { ref, health: { status: 'Unknown', message: `could not be read: ${error instanceof Error ? error.message : String(error)}` } };

@@ -27,6 +27,7 @@
  *   record (inventory, history) is returned and must be persisted.
  */
 import type { ObjectRef } from '../objects.ts';
+import type { HealthRuleSet } from '../health/index.ts';
 import type { ClusterClient } from './cluster.ts';
 import type { CompletedJob } from './completed-jobs.ts';
 import type { RenderedRevision } from './desired.ts';
@@ -131,6 +132,8 @@ export interface ReleaseDeps {
    */
   observer?: SharedReads;
   options?: Partial<ReleaseOptions>;
+  /** The Application's CEL health rules for its rollout checks; default the built-in library. */
+  healthRules?: HealthRuleSet;
 }
 
 export interface ReleaseStepResult {
@@ -237,7 +240,7 @@ export async function advanceRelease(persisted: ReleaseRecord, trigger: ReleaseT
       const rollout: PendingRollout = record.rollout ?? {
         revision: action.revision, startedAt: at(), healthTimeoutMs: options.healthTimeoutMs, refs: [...record.inventory.entries], nextCheckAt: at(),
       };
-      const observations = await observeRollout(deps.observer ?? deps.client, rollout.refs, syncOptions.concurrency ?? releaseSyncConcurrency);
+      const observations = await observeRollout(deps.observer ?? deps.client, rollout.refs, syncOptions.concurrency ?? releaseSyncConcurrency, deps.healthRules);
       const check = checkRollout(rollout, observations, at(), { recheckIntervalMs: options.recheckIntervalMs });
       result.checks.push(check);
       if (check.kind === 'progressing') {

@@ -8,7 +8,8 @@ import type { IgnoreDifferenceRule } from '../../diff/options.ts';
 import type { PropagationPolicy } from '../../sync/index.ts';
 import { syncRetryJitter, type RetryPolicy } from '../../sync/retry-policy.ts';
 import { parseDuration } from './duration.ts';
-import type { ApplicationSpec } from './schema.ts';
+import type { HealthCheck } from './health-check-schema.ts';
+import type { ApplicationSpec, Dependency } from './schema.ts';
 import type { SourceSpec } from './source-spec.ts';
 
 export interface ApplicationSyncOptions {
@@ -29,6 +30,8 @@ export interface ResolvedApplicationSpec {
   source: SourceSpec;
   destinationNamespace: string;
   server: string | undefined;
+  /** spec.destination.name: a cluster Secret's name (src/clusters/destination.ts decides). */
+  clusterName: string | undefined;
   /** Undefined: manual sync only. */
   automated: { prune: boolean; selfHeal: boolean; allowEmpty: boolean } | undefined;
   pollIntervalMs: number;
@@ -37,6 +40,10 @@ export interface ResolvedApplicationSpec {
   syncOptions: ApplicationSyncOptions;
   ignoreDifferences: IgnoreDifferenceRule[];
   serviceAccountName: string | undefined;
+  /** spec.healthChecks as written (src/health-rules/ turns them into rules). */
+  healthChecks: HealthCheck[];
+  /** spec.dependsOn as written (src/dependencies/ resolves the namespaces). */
+  dependsOn: Dependency[];
 }
 
 /** Reads `syncOptions` entries (already checked by the schema's pattern); a later entry wins. */
@@ -65,6 +72,7 @@ export function resolveApplicationSpec(spec: ApplicationSpec): ResolvedApplicati
     source: spec.source,
     destinationNamespace: spec.destination.namespace,
     server: spec.destination.server,
+    clusterName: spec.destination.name,
     automated: syncPolicy.automated ? { ...syncPolicy.automated } : undefined,
     pollIntervalMs: parseDuration(syncPolicy.pollInterval),
     retry: {
@@ -79,5 +87,7 @@ export function resolveApplicationSpec(spec: ApplicationSpec): ResolvedApplicati
     syncOptions: parseSyncOptions(syncPolicy.syncOptions),
     ignoreDifferences: spec.ignoreDifferences.map((rule) => ({ ...rule })),
     serviceAccountName: spec.serviceAccountName,
+    healthChecks: spec.healthChecks.map((check) => ({ ...check })),
+    dependsOn: spec.dependsOn.map((dependency) => ({ ...dependency })),
   };
 }

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { sourceSpecSchema } from './source-spec.ts';
 import { durationPattern } from './duration.ts';
+import { celExpressionSchema, healthCheckSchema } from './health-check-schema.ts';
 
 export const apiGroup = 'berth.dev';
 export const apiVersion = 'berth.dev/v1alpha1';
@@ -87,9 +88,13 @@ export const syncPolicySchema = z.strictObject({
 export const destinationSchema = z.strictObject({
   /** Namespace of namespaced objects that name none; the one `CreateNamespace=true` creates. */
   namespace: dnsLabel,
-  /** API server URL; unset means the cluster Berth runs against. */
+  /** A cluster Secret's name in the controller's namespace (src/clusters); `in-cluster` or unset: the cluster Berth runs against. */
+  name: z.string().max(253, { message: 'must be at most 253 characters' })
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { message: 'must be a cluster name: lower-case letters, digits, - and .' }).optional()
+    .describe('Name of a cluster Secret in the controller\'s namespace; unset or in-cluster: the cluster Berth runs against.'),
+  /** API server URL of a cluster Secret; unset means the cluster Berth runs against. Give name or server, not both. */
   server: z.string().regex(new RegExp(serverUrlPattern), { message: 'must be an http(s) URL' }).optional()
-    .describe('API server URL; unset: the cluster Berth runs against.'),
+    .describe('API server URL of a cluster Secret (name is preferred); unset: the cluster Berth runs against.'),
 });
 
 export const ignoreDifferenceSchema = z.strictObject({
@@ -111,6 +116,14 @@ export const ignoreDifferenceSchema = z.strictObject({
   }],
 });
 
+export const dependencySchema = z.strictObject({
+  name: dnsSubdomain,
+  /** Another namespace only where a BerthPolicy of this Application's namespace allows it (dependsOnNamespaces). */
+  namespace: dnsLabel.optional().describe('Default: this Application\'s namespace; another only where a BerthPolicy allows it.'),
+  /** CEL over `self` (the dependency Application) that must also hold, e.g. on its status. */
+  readyExpr: celExpressionSchema.optional().describe('CEL over self (the dependency Application) that must also be true.'),
+});
+
 export const applicationSpecSchema = z.strictObject({
   source: sourceSpecSchema,
   destination: destinationSchema,
@@ -118,6 +131,12 @@ export const applicationSpecSchema = z.strictObject({
   ignoreDifferences: z.array(ignoreDifferenceSchema).default([]),
   /** Apply as this ServiceAccount of the Application's namespace (impersonation; a later issue). */
   serviceAccountName: dnsSubdomain.optional(),
+  /** CEL health rules for this Application's objects; they override the cluster's HealthRules and the built-in library. */
+  healthChecks: z.array(healthCheckSchema).max(64, { message: 'must list at most 64 rules' }).default([])
+    .describe('CEL health rules by group and kind for this Application\'s objects; they override the cluster\'s and the built-in ones.'),
+  /** Applications that must be Healthy at their current revision before this one syncs. */
+  dependsOn: z.array(dependencySchema).max(32, { message: 'must list at most 32 Applications' }).default([])
+    .describe('Applications that must be Healthy at their current revision before this one syncs.'),
 });
 
 export const applicationMetadataSchema = z.looseObject({
@@ -131,6 +150,7 @@ export type RollbackPolicy = z.infer<typeof rollbackSchema>;
 export type SyncPolicy = z.infer<typeof syncPolicySchema>;
 export type Destination = z.infer<typeof destinationSchema>;
 export type IgnoreDifference = z.infer<typeof ignoreDifferenceSchema>;
+export type Dependency = z.infer<typeof dependencySchema>;
 /** A spec with every default filled in. */
 export type ApplicationSpec = z.infer<typeof applicationSpecSchema>;
 /** A spec as its author writes it (defaults optional). */

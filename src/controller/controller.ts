@@ -37,6 +37,7 @@ import { credentialsFromEnvironment } from '../source/repository.ts';
 import { formatRef } from '../../objects.ts';
 import { createAppRegistry, keyOf, type AppOrigin, type AppRegistry, type RegisteredApp } from '../application/app-registry.ts';
 import { createListWatchTransport } from '../kube/list-watch.ts';
+import { watchClusterHealthRules } from '../health-rules/health-rule-watch.ts';
 import { createManagedWatch, type ManagedWatch } from './managed-watch.ts';
 import { createReconciler } from './reconcile/reconciler.ts';
 import { createReleaseStore, type ReleaseStore } from './release-store.ts';
@@ -167,9 +168,12 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     },
   });
   const releases = reportingInventories(createReleaseStore(rest, { namespace: config.controllerNamespace, live: cluster, log }), managed);
+  // The cluster's HealthRules (CEL health of operators' kinds), watched; each reconcile reads the current set.
+  const clusterHealthRules = watchClusterHealthRules({ rest, log });
 
   const reconcile = createReconciler({
     registry, git, renderer, cluster, status, log, releases, policy,
+    clusterHealthRules: () => clusterHealthRules.rules(),
     namespacePolicy: createBerthPolicyLookup({ rest, controllerNamespace: config.controllerNamespace, log }),
     clusterFor(app) {
       const serviceAccount = serviceAccountOf(app.spec, config);
@@ -249,6 +253,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     await watch.start();
   }
 
+  await clusterHealthRules.start();
   const workers: (ReconcileWorker | PollWorker)[] = [
     await startReconcileWorker(queue, timedReconcile(reconcile, metrics)),
     await startPollWorker(queue, (key) => registry.tracking(key)),
@@ -287,6 +292,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       redis.off('ready', resyncSchedulers);
       await watch?.stop();
       await managed.stop();
+      clusterHealthRules.stop();
       server.close();
       const finished = await Promise.all(workers.map((worker) => worker.drain(config.shutdownTimeoutMs).catch(() => false)));
       await schedulerSync;

@@ -3,13 +3,16 @@
  * rest of the policy allows: a rendered object that would change it is refused
  * before anything is applied, and prune never deletes one. It is
  *   - any BerthPolicy (tenant policy must come from a cluster admin, never a repository),
- *   - the CustomResourceDefinitions of Applications and BerthPolicies,
+ *   - a HealthRule, unless the Application lives in the controller's namespace (it
+ *     decides what is Healthy for every tenant; the platform team may keep them in Git),
+ *   - the CustomResourceDefinitions of Applications, BerthPolicies and HealthRules,
  *   - ConfigMaps named `berth-release-*` (release records), in any namespace,
  *   - anything in the controller's namespace (and that Namespace itself), unless
  *     the Application lives there: the platform team's own Applications may.
  */
 import { apiGroup } from '../application/schema.ts';
 import { berthPolicyKind } from './berth-policy-schema.ts';
+import { healthRuleKind, healthRulePlural } from '../health-rules/health-rule-schema.ts';
 
 /** What is judged of one object: its kind, where it is ('' when cluster-scoped) and its name. */
 export interface ObjectTarget {
@@ -26,13 +29,16 @@ export interface BerthStateContext {
   controllerNamespace: string | undefined;
 }
 
-export const berthCrdNames: readonly string[] = [`applications.${apiGroup}`, `berthpolicies.${apiGroup}`];
+export const berthCrdNames: readonly string[] = [`applications.${apiGroup}`, `berthpolicies.${apiGroup}`, `${healthRulePlural}.${apiGroup}`];
 export const releaseRecordPrefix = 'berth-release-';
 
 /** Why `target` is Berth's own state, or undefined when it is not. */
 export function berthStateProblem(target: ObjectTarget, context: BerthStateContext): string | undefined {
   if (target.group === apiGroup && target.kind === berthPolicyKind) {
     return 'a BerthPolicy is Berth\'s own policy: only a cluster admin writes one, never an Application';
+  }
+  if (target.group === apiGroup && target.kind === healthRuleKind && (context.controllerNamespace === undefined || context.applicationNamespace !== context.controllerNamespace)) {
+    return `a HealthRule decides what is Healthy for every Application: only Applications in the controller's namespace${context.controllerNamespace ? ` ${context.controllerNamespace}` : ''} may write one`;
   }
   if (target.group === 'apiextensions.k8s.io' && target.kind === 'CustomResourceDefinition' && berthCrdNames.includes(target.name)) {
     return 'Berth\'s own CustomResourceDefinition: no Application may write or delete it';

@@ -116,6 +116,7 @@ describe('the Berth chart', () => {
     assert.ok(grants(rules, 'berth.dev', 'applications', 'watch'));
     assert.ok(grants(rules, 'berth.dev', 'applications/status', 'patch'));
     assert.ok(grants(rules, 'berth.dev', 'berthpolicies', 'list'));
+    assert.ok(grants(rules, 'berth.dev', 'healthrules', 'watch'), 'HealthRules are watched cluster-wide');
     assert.ok(grants(rules, '', 'events', 'create'));
     assert.ok(grants(rules, '', 'configmaps', 'patch'));
     assert.ok(grants(rules, '', 'secrets', 'get'));

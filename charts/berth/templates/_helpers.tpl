@@ -84,10 +84,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   verbs: [get, list, watch, create, update, patch, delete]
 {{- end -}}
 
-{{/* Reading BerthPolicies: per-namespace policy that tenants cannot write. Cluster-scoped objects: always a ClusterRole. */}}
+{{/* Reading BerthPolicies (per-namespace policy) and HealthRules (health of operators' kinds): cluster-scoped objects tenants cannot write, so always a ClusterRole. */}}
 {{- define "berth.policyReadRule" -}}
 - apiGroups: [berth.dev]
-  resources: [berthpolicies]
+  resources: [berthpolicies, healthrules]
   verbs: [get, list, watch]
 {{- end -}}
 

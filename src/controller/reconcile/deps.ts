@@ -9,6 +9,7 @@ import type { AppRegistry, RegisteredApp } from '../../application/app-registry.
 import type { DriftMemo } from '../drift-memo.ts';
 import type { ReleaseStore } from '../release-store.ts';
 import type { StatusSink } from '../status-sink.ts';
+import type { CelHealthRule } from '../../../health/index.ts';
 
 export interface ReconcilerDeps {
   registry: AppRegistry;
@@ -32,4 +33,6 @@ export interface ReconcilerDeps {
   clusterFor?(app: Extract<RegisteredApp, { valid: true }>): KubeClusterClient;
   /** When a poll tick may reuse the last drift check (drift-memo.ts); one per process by default. */
   driftMemo?: DriftMemo;
+  /** The cluster's HealthRules (src/health-rules/health-rule-watch.ts); none when absent. */
+  clusterHealthRules?(): readonly CelHealthRule[];
 }

@@ -27,6 +27,8 @@ import type { RegisteredApp } from '../../application/app-registry.ts';
 import type { DriftMemo } from '../drift-memo.ts';
 import { leavesPathsUntouched, renderCommit, resolveTarget, unrelatedHistoryOf, type RenderContext } from '../render-revision.ts';
 import { buildStatus } from '../status-report.ts';
+import type { HealthRuleSet } from '../../../health/index.ts';
+import { healthRulesForApp } from '../../health-rules/rules-for-app.ts';
 import { needsDriftToDecide, type DecisionInput } from './decide.ts';
 import type { ReconcilerDeps } from './deps.ts';
 import { resolvesFresh, triggerOf, type Trigger } from './trigger.ts';
@@ -52,6 +54,8 @@ export interface Observed {
   reads: SharedReads;
   /** What decide reads; drift filled in only where it may heal. */
   decision: DecisionInput;
+  /** The Application's health rules: built-in < the cluster's HealthRules < its spec.healthChecks. */
+  healthRules: HealthRuleSet;
   /** The drift check made while observing, if one was. */
   drift: ObservedDrift | undefined;
 }
@@ -151,6 +155,7 @@ export async function observe(controllerDeps: ReconcilerDeps, job: ReconcileJob,
 
   const observed: Observed = {
     app, deps, log, trigger, record, context: renderContext, target, reads: sharedReads(deps.cluster), drift: undefined,
+    healthRules: healthRulesForApp({ ...application.metadata, healthChecks: spec.healthChecks }, deps.clusterHealthRules?.() ?? []),
     decision: {
       record, target: { revision: target.commit, unrelatedHistory, pathsUntouched }, drift: undefined,
       trigger, policy, now: now.getTime(),

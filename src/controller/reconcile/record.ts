@@ -7,7 +7,7 @@
  * look again while a release is in flight, so waiting never holds a worker.
  */
 import { refKey, type ObjectRef } from '../../../objects.ts';
-import type { Health } from '../../../health/index.ts';
+import type { Health, HealthRuleSet } from '../../../health/index.ts';
 import { observeRollout, recheckOf, type ClusterClient, type ReleaseRecord, type ReleaseStep } from '../../../sync/index.ts';
 import { nextCompletedJobs } from '../../../sync/completed-jobs.ts';
 import type { ReconcileOutcome } from '../../queue/reconcile-job.ts';
@@ -16,8 +16,8 @@ import { buildStatus } from '../status-report.ts';
 import type { ReconcileAction } from './decide.ts';
 import { checkTargetDrift, type Observed, type ObservedDrift } from './observe.ts';
 
-async function liveHealth(cluster: ClusterClient, refs: readonly ObjectRef[]): Promise<Map<string, { ref: ObjectRef; health: Health | undefined }>> {
-  const observed = await observeRollout(cluster, refs, 16);
+async function liveHealth(cluster: ClusterClient, refs: readonly ObjectRef[], rules: HealthRuleSet): Promise<Map<string, { ref: ObjectRef; health: Health | undefined }>> {
+  const observed = await observeRollout(cluster, refs, 16, rules);
   return new Map(observed.map(({ ref, health }) => [refKey(ref), { ref, health }]));
 }
 
@@ -63,7 +63,7 @@ export async function recordOutcome(observed: Observed, action: ReconcileAction,
     }
   }
 
-  const health = await liveHealth(reads, record.inventory.entries);
+  const health = await liveHealth(reads, record.inventory.entries, observed.healthRules);
   if (drift?.recalled === false) record = await rememberCompletedJobs(observed, record, drift, health);
   const fresh = drift?.recalled === false ? drift.result : undefined;
   await deps.status.publish(app, buildStatus({ application: app.application, record, drift: drift?.result, health, error, now }), step?.result, { drift: fresh, revision: target.commit });

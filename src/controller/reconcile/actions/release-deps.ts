@@ -58,6 +58,7 @@ export function releaseDeps(observed: Observed, refusal?: string): ReleaseDeps {
     render: withoutCompletedJobs(revisionRenderer(context, target, refusal), observed),
     client: deps.cluster,
     observer: reads,
+    healthRules: observed.healthRules,
     options: {
       rollback: spec.rollback.enabled,
       healthTimeoutMs: spec.rollback.healthTimeoutMs,
