@@ -73,6 +73,28 @@ describe('chat and webhook payloads, judged against the receivers\' documented s
     }
   });
 
+  it('Teams: a Markdown link in hostile text is broken, the text kept', async () => {
+    const { http, requests } = recorder({ status: 202, headers: {}, body: '' });
+    await sendNotification(receivers[4]?.[0] ?? { kind: 'msteams', name: 'x' }, sampleEvent({ reason: 'see [the runbook](https://evil.example)' }), http);
+    const body = requests[0]?.body ?? '';
+    assert.doesNotMatch(body, /\]\(https:\/\/evil/);
+    assert.match(body, /see \[the runbook\]\u200b\(https:\/\/evil\.example\)/);
+  });
+
+  it('Slack: a hostile link cannot close <url|text>', async () => {
+    const { http, requests } = recorder({ status: 200, headers: {}, body: 'ok' });
+    await sendNotification(receivers[0]?.[0] ?? { kind: 'slack', name: 'x' }, sampleEvent({ consoleUrl: 'https://berth.example.com/a|<!channel>' }), http);
+    const body = requests[0]?.body ?? '';
+    assert.match(body, /<https:\/\/berth\.example\.com\/a%7C%3C!channel%3E\|/);
+    assert.doesNotMatch(body, /<!channel>/);
+  });
+
+  it('offers no javascript: or credential-carrying link', async () => {
+    const { http, requests } = recorder({ status: 200, headers: {}, body: 'ok' });
+    await sendNotification(receivers[0]?.[0] ?? { kind: 'slack', name: 'x' }, sampleEvent({ consoleUrl: 'javascript:alert(1)', commit: { subject: 's', author: 'a', url: 'https://user:pw@git.example.com/c' } }), http);
+    assert.doesNotMatch(requests[0]?.body ?? '', /javascript:|user:pw/);
+  });
+
   it('drops a chat provider without an address, an http:// address, or a non-web scheme, sending nothing', async () => {
     const { http, requests } = recorder();
     for (const address of [undefined, 'http://hooks.example.com/x', 'file:///etc/passwd', 'not a url']) {

@@ -88,10 +88,17 @@ export function facts(event: NotificationEvent): Fact[] {
   return list;
 }
 
-/** A link worth following: the console page, else the commit. Only http(s) links are offered. */
+/**
+ * A link worth following: the console page, else the commit. Only http(s)
+ * links are offered, in their URL form with the characters that end a link in
+ * Slack's `<url|text>` or Markdown's `[text](url)` percent-encoded, so a
+ * hostile link cannot close the syntax around it.
+ */
 export function primaryLink(event: NotificationEvent): string | undefined {
   for (const link of [event.consoleUrl, event.commit?.url]) {
-    if (link !== undefined && isWebLink(link)) return link;
+    if (link !== undefined && isWebLink(link)) {
+      return new URL(link).toString().replace(/[|()<>"'`[\]\s]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    }
   }
   return undefined;
 }

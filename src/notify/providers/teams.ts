@@ -5,10 +5,19 @@
  * retired. The card carries the severity as a container style and a FactSet;
  * TextBlocks render a Markdown subset, so hostile text is escaped.
  */
-import { escapeMarkdown } from './chat.ts';
 import type { DeliveryOutcome, HttpPost, NotificationEvent, NotificationSeverity, ProviderConfig } from './event.ts';
 import { exchange, isOutcome, outcomeOfResponse, parseAddress, redactorFor } from './http-outcome.ts';
 import { facts, primaryLink, revisionLine, title } from './message.ts';
+
+/**
+ * Teams renders a Markdown subset in TextBlocks and FactSets and Adaptive
+ * Cards document no escape character, so only what could mislead is broken: a link
+ * (`[text](url)`) gets a zero-width space between `]` and `(`. Mentions need
+ * `msteams.entities`, which Berth never sends, so `@channel` pings nobody.
+ */
+export function escapeTeams(text: string): string {
+  return text.replace(/\]\(/g, ']\u200b(');
+}
 
 const containerStyle: Record<NotificationSeverity, string> = { info: 'good', warning: 'warning', error: 'attention' };
 const textColour: Record<NotificationSeverity, string> = { info: 'Good', warning: 'Warning', error: 'Attention' };
@@ -26,13 +35,13 @@ export function teamsPayload(event: NotificationEvent): Record<string, unknown> 
         style: containerStyle[event.severity],
         bleed: true,
         items: [
-          { type: 'TextBlock', text: escapeMarkdown(title(event)), weight: 'Bolder', size: 'Medium', color: textColour[event.severity], wrap: true },
-          { type: 'TextBlock', text: escapeMarkdown(revisionLine(event)), wrap: true, spacing: 'None' },
+          { type: 'TextBlock', text: escapeTeams(title(event)), weight: 'Bolder', size: 'Medium', color: textColour[event.severity], wrap: true },
+          { type: 'TextBlock', text: escapeTeams(revisionLine(event)), wrap: true, spacing: 'None' },
         ],
       },
       {
         type: 'FactSet',
-        facts: facts(event).filter((fact) => fact.label !== 'Revision').map((fact) => ({ title: fact.label, value: escapeMarkdown(fact.value) })),
+        facts: facts(event).filter((fact) => fact.label !== 'Revision').map((fact) => ({ title: fact.label, value: escapeTeams(fact.value) })),
       },
       { type: 'TextBlock', text: `Berth · ${event.time}`, isSubtle: true, size: 'Small', wrap: true },
     ],
