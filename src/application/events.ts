@@ -28,6 +28,8 @@ export const eventReasons = {
   RollbackFailed: 'RollbackFailed',
   Degraded: 'Degraded',
   InvalidSpec: 'InvalidSpec',
+  /** A notification given up on after its retries (src/notify). */
+  NotificationDropped: 'NotificationDropped',
 } as const;
 
 export interface ApplicationEvent {

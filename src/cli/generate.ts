@@ -9,6 +9,7 @@ import path from 'node:path';
 import { applicationCrdFile, applicationCrdYaml } from '../application/crd.ts';
 import { withSettingsTable } from '../config/settings-doc.ts';
 import { berthPolicyCrdFile, berthPolicyCrdYaml } from '../policy/berth-policy-crd.ts';
+import { notificationProviderCrdFile, notificationProviderCrdYaml, notificationRuleCrdFile, notificationRuleCrdYaml } from '../notify/resources/crd.ts';
 import { healthRuleCrdFile, healthRuleCrdYaml } from '../health-rules/health-rule-crd.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -25,4 +26,6 @@ function rewrite(relative: string, make: (text: string) => string): void {
 rewrite('README.md', withSettingsTable);
 rewrite(applicationCrdFile, applicationCrdYaml);
 rewrite(berthPolicyCrdFile, berthPolicyCrdYaml);
+rewrite(notificationProviderCrdFile, notificationProviderCrdYaml);
+rewrite(notificationRuleCrdFile, notificationRuleCrdYaml);
 rewrite(healthRuleCrdFile, healthRuleCrdYaml);

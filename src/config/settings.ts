@@ -214,6 +214,31 @@ export const settings = {
     flag: 'git-max-repository-bytes', value: '<n>', env: 'BERTH_GIT_MAX_REPOSITORY_BYTES', default: mib(1024), parse: int(1024 * 1024, 64 * 1024 ** 3), group: 'limits',
     help: 'inflated size of all the objects one fetch may bring',
   }),
+  consoleUrl: setting({
+    flag: 'console-url', value: '<url>', env: 'BERTH_CONSOLE_URL', default: undefined, parse: z.url({ protocol: /^https?$/ }), group: 'controller',
+    help: "the console's base URL; notifications link to <url>/applications/<namespace>/<name>",
+  }),
+  // 0 lets a replica reconcile without delivering (dedicated delivery replicas; the kill test).
+  notificationConcurrency: setting({
+    flag: 'notification-concurrency', value: '<n>', env: 'BERTH_NOTIFICATION_CONCURRENCY', default: '8', parse: int(0, 256), group: 'controller',
+    help: 'notifications one replica delivers at once; 0: this replica delivers none',
+  }),
+  notificationAttempts: setting({
+    flag: 'notification-attempts', value: '<n>', env: 'BERTH_NOTIFICATION_ATTEMPTS', default: '8', parse: int(1, 50), group: 'controller',
+    help: 'attempts of one notification (429, 5xx, no answer) before it is dropped with a metric and an Event',
+  }),
+  notificationRatePerMinute: setting({
+    flag: 'notification-rate-per-minute', value: '<n>', env: 'BERTH_NOTIFICATION_RATE_PER_MINUTE', default: '60', parse: int(1, 100_000), group: 'controller',
+    help: 'notifications sent to one NotificationProvider per minute, across replicas; more wait for the next minute',
+  }),
+  notificationAllowPrivate: setting({
+    flag: 'notification-allow-private', value: '<bool>', env: 'BERTH_NOTIFICATION_ALLOW_PRIVATE', default: 'false', parse: bool, group: 'policy',
+    help: 'let notifications reach private and loopback addresses (link-local and metadata addresses never)',
+  }),
+  notificationAllowHttp: setting({
+    flag: 'notification-allow-http', value: '<bool>', env: 'BERTH_NOTIFICATION_ALLOW_HTTP', default: 'false', parse: bool, group: 'policy',
+    help: 'let NotificationProviders use http:// addresses (tokens and bodies travel in clear)',
+  }),
 } as const satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof settings;

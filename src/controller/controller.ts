@@ -48,6 +48,7 @@ import { createApp } from '../server/app.ts';
 import { RedisDeliveryLog } from '../server/delivery-log.ts';
 import { RedisStatusStore } from '../server/status-store.ts';
 import { webhookSecretsFromEnvironment } from '../server/webhook-secrets.ts';
+import { createNotifications } from '../notify/notifications.ts';
 
 /** How often the poll schedulers in Redis are re-asserted from the registry. */
 const schedulerResyncIntervalMs = 30_000;
@@ -167,12 +168,33 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       log.warn({ watch: watched, err: error instanceof Error ? error.message : String(error) }, 'managed-object watch interrupted; retrying');
     },
   });
+  // Notifications: told by the reconcile, delivered by a queue of their own (src/notify).
+  const notifications = createNotifications({
+    rest, redis, queueOptions, registry: metrics.registry, log,
+    settings: {
+      controllerNamespace: config.controllerNamespace, namespaces: config.namespaces, consoleUrl: config.consoleUrl,
+      concurrency: config.notificationConcurrency, attempts: config.notificationAttempts, ratePerMinute: config.notificationRatePerMinute,
+      allowPrivate: config.notificationAllowPrivate, allowHttp: config.notificationAllowHttp,
+    },
+    application(key) {
+      const known = registry.get(key);
+      return known?.valid && known.origin === 'cluster' ? known.application : undefined;
+    },
+    controllerAccess: { reader: rest, identity: 'the controller' },
+    secretAccess(key) {
+      const known = registry.get(key);
+      const serviceAccount = known?.valid ? serviceAccountOf(known.spec, config) : undefined;
+      if (!known?.valid || !serviceAccount) return { reader: rest, identity: 'the controller' };
+      const identity = { namespace: known.application.metadata.namespace, name: serviceAccount };
+      return { reader: impersonatingClient(rest, identity), identity: serviceAccountUser(identity) };
+    },
+  });
   const releases = reportingInventories(createReleaseStore(rest, { namespace: config.controllerNamespace, live: cluster, log }), managed);
   // The cluster's HealthRules (CEL health of operators' kinds), watched; each reconcile reads the current set.
   const clusterHealthRules = watchClusterHealthRules({ rest, log });
 
   const reconcile = createReconciler({
-    registry, git, renderer, cluster, status, log, releases, policy,
+    registry, git, renderer, cluster, status, log, releases, policy, events: notifications.events,
     clusterHealthRules: () => clusterHealthRules.rules(),
     namespacePolicy: createBerthPolicyLookup({ rest, controllerNamespace: config.controllerNamespace, log }),
     clusterFor(app) {
@@ -254,6 +276,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   }
 
   await clusterHealthRules.start();
+  await notifications.start();
   const workers: (ReconcileWorker | PollWorker)[] = [
     await startReconcileWorker(queue, timedReconcile(reconcile, metrics)),
     await startPollWorker(queue, (key) => registry.tracking(key)),
@@ -269,6 +292,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const app = createApp({
     registry, statuses: statusStore, queue, log,
     deliveries: new RedisDeliveryLog(redis, config.queuePrefix),
+    notifications: notifications.api,
     ready: () => checkReachable(rest, redis, config),
     metrics,
     auth: { adminTokens: config.apiAdminTokens, readTokens: config.apiReadTokens, publicRead: config.apiPublicRead },
@@ -294,7 +318,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       await managed.stop();
       clusterHealthRules.stop();
       server.close();
-      const finished = await Promise.all(workers.map((worker) => worker.drain(config.shutdownTimeoutMs).catch(() => false)));
+      const finished = await Promise.all([...workers.map((worker) => worker.drain(config.shutdownTimeoutMs).catch(() => false)), notifications.drain(config.shutdownTimeoutMs).catch(() => false)]);
+      await notifications.close();
       await schedulerSync;
       await Promise.all([queue.close(), schedulers.close()]);
       redis.disconnect();

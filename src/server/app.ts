@@ -13,6 +13,7 @@ import { errorHandler, routeNotFound } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 
@@ -33,6 +34,7 @@ export function createApp(deps: ServerDeps): Express {
   registerWebhookRoutes(app, deps);
   registerApplicationRoutes(app, deps, access('read'));
   registerOperationRoutes(app, deps, access('admin'));
+  registerNotificationRoutes(app, deps, access('read'), access('admin'));
 
   app.use(routeNotFound);
   app.use(errorHandler(deps.log));

@@ -41,6 +41,11 @@ export interface ServerDeps {
   auth: AuthOptions;
   webhooks: WebhookSettings;
   log: Logger;
+  /** Deliveries of notifications and a provider's test message (src/notify); absent: none. */
+  notifications?: {
+    deliveries(app: string): Promise<readonly object[]>;
+    test(namespace: string, provider: string): Promise<object | undefined>;
+  };
   /** Milliseconds since the epoch; injected for rate-limit tests. */
   now?: () => number;
 }

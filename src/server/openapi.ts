@@ -114,6 +114,19 @@ export const openApiDocument = {
         responses: { 202: queued, ...readErrors, 409: problem, 413: problem, 415: problem },
       },
     },
+    '/api/v1/namespaces/{namespace}/applications/{name}/notifications': {
+      get: {
+        summary: 'The last notification deliveries of the Application (newest first, at most 50) and what came of each attempt',
+        parameters: appParams, security: readSecurity,
+        responses: { 200: { description: 'Deliveries', content: json({ type: 'object', properties: { application: { type: 'string' }, deliveries: { type: 'array', items: { type: 'object' } } } }) }, ...readErrors },
+      },
+    },
+    '/api/v1/namespaces/{namespace}/notificationproviders/{name}/test': {
+      post: {
+        summary: 'Send a test message to one NotificationProvider now (berth notifications test)', parameters: appParams, security: adminSecurity,
+        responses: { 200: { description: 'What the attempt came to (delivered, retry, dropped, skipped), without any secret', content: json({ type: 'object' }) }, ...readErrors },
+      },
+    },
     '/api/v1/webhooks/{provider}': {
       post: {
         summary: 'A repository host announces a push',

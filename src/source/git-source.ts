@@ -360,4 +360,12 @@ export class GitSource {
     }
     return new GitTree(store, commit, `${repository.url}@${commit.slice(0, 12)}`);
   }
+
+  /** Subject and author name of a cached commit, for notifications; undefined when the cache lacks it. */
+  async commitSummary(repository: Repository, commit: string): Promise<{ subject: string; author: string } | undefined> {
+    const store = await this.#store(repository);
+    if (!(await store.hasCommit(commit))) return undefined;
+    const object = await store.readCommit(commit);
+    return { subject: object.message.split('\n')[0]?.trim() ?? '', author: object.author.name };
+  }
 }

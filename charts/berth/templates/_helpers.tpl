@@ -54,6 +54,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - apiGroups: [berth.dev]
   resources: [applications/status]
   verbs: [get, patch, update]
+# Where notifications go (src/notify); their Secrets are read with the `secrets: get` below.
+- apiGroups: [berth.dev]
+  resources: [notificationproviders, notificationrules]
+  verbs: [get, list, watch]
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]

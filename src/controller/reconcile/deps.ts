@@ -9,6 +9,7 @@ import type { AppRegistry, RegisteredApp } from '../../application/app-registry.
 import type { DriftMemo } from '../drift-memo.ts';
 import type { ReleaseStore } from '../release-store.ts';
 import type { StatusSink } from '../status-sink.ts';
+import type { EventSink } from '../../notify/event-sink.ts';
 import type { CelHealthRule } from '../../../health/index.ts';
 
 export interface ReconcilerDeps {
@@ -35,4 +36,6 @@ export interface ReconcilerDeps {
   driftMemo?: DriftMemo;
   /** The cluster's HealthRules (src/health-rules/health-rule-watch.ts); none when absent. */
   clusterHealthRules?(): readonly CelHealthRule[];
+  /** Where release transitions and drift moves become notifications (src/notify); none when absent. */
+  events?: EventSink;
 }

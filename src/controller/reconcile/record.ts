@@ -15,6 +15,7 @@ import type { DriftMemo } from '../drift-memo.ts';
 import { buildStatus } from '../status-report.ts';
 import type { ReconcileAction } from './decide.ts';
 import { checkTargetDrift, type Observed, type ObservedDrift } from './observe.ts';
+import { tellDrift, tellTransitions } from './notify-transitions.ts';
 
 async function liveHealth(cluster: ClusterClient, refs: readonly ObjectRef[], rules: HealthRuleSet): Promise<Map<string, { ref: ObjectRef; health: Health | undefined }>> {
   const observed = await observeRollout(cluster, refs, 16, rules);
@@ -44,6 +45,8 @@ async function rememberCompletedJobs(observed: Observed, record: ReleaseRecord, 
 export async function recordOutcome(observed: Observed, action: ReconcileAction, step: ReleaseStep | undefined, memo: DriftMemo, now: Date): Promise<ReconcileOutcome> {
   const { app, deps, log, target, reads } = observed;
   let record = step?.record ?? observed.record;
+  // Told before the save: a step cut off in between is told again, and the notification queue sends once.
+  await tellTransitions(observed, action, step);
   if (step) await deps.releases.save(app.application.metadata, record);
   const recheckAt = step ? step.recheckAt : recheckOf(record, now.getTime());
 
@@ -66,6 +69,7 @@ export async function recordOutcome(observed: Observed, action: ReconcileAction,
   const health = await liveHealth(reads, record.inventory.entries, observed.healthRules);
   if (drift?.recalled === false) record = await rememberCompletedJobs(observed, record, drift, health);
   const fresh = drift?.recalled === false ? drift.result : undefined;
+  await tellDrift(observed, record, drift?.result);
   await deps.status.publish(app, buildStatus({ application: app.application, record, drift: drift?.result, health, error, now }), step?.result, { drift: fresh, revision: target.commit });
   log.info({
     revision: target.commit, action: action.kind, ...(action.kind === 'report' ? { why: action.reason } : {}),
