@@ -32,7 +32,7 @@ export interface FetchBenchOptions {
   log?: (line: string) => void;
 }
 
-function manifest(i: number, revision: number): string {
+export function manifest(i: number, revision: number): string {
   return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  labels: {app: app-${i % 50}}\ndata:\n  index: "${i}"\n  revision: "${revision}"\n  payload: "${'x'.repeat(200)}"\n`;
 }
 
@@ -49,13 +49,14 @@ function fastImportStream(fileCount: number, commitCount: number): string {
   return parts.join('');
 }
 
-async function fastImport(bare: string, fileCount: number, commitCount: number): Promise<void> {
+/** Fills `bare` with `fileCount` files over `commitCount` commits (also the repository of bench/ssh-fetch.ts). */
+export async function fastImport(bare: string, fileCount: number, commitCount: number): Promise<void> {
   const child = spawn('git', ['fast-import', '--quiet'], { cwd: bare, env: gitEnvironment, stdio: ['pipe', 'inherit', 'inherit'] });
   child.stdin.end(fastImportStream(fileCount, commitCount));
   await new Promise<void>((resolve, reject) => child.on('close', (code) => { if (code === 0) resolve(); else reject(new Error(`git fast-import exited ${code}`)); }));
 }
 
-async function time(work: () => Promise<unknown>): Promise<number> {
+export async function time(work: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await work();
   return performance.now() - started;

@@ -5,7 +5,7 @@
  * minutes and are for checking that everything still works, not for quoting.
  */
 
-export const benchNames = ['fetch', 'render', 'diff', 'drift-check', 'apply', 'apiserver-limit', 'webhook', 'controller-scale'] as const;
+export const benchNames = ['fetch', 'ssh-fetch', 'render', 'diff', 'drift-check', 'apply', 'apiserver-limit', 'webhook', 'controller-scale'] as const;
 export type BenchName = (typeof benchNames)[number];
 
 export interface PlannedBench {
@@ -26,6 +26,8 @@ interface Sizes {
 
 const sizes: Record<BenchName, Sizes> = {
   fetch: { cluster: 'none', full: ['--runs', '5', '--files', '5000', '--commits', '500'], quick: ['--runs', '3', '--files', '1000', '--commits', '50'] },
+  // A private OpenSSH server on loopback (test/harness/sshd.ts): no cluster.
+  'ssh-fetch': { cluster: 'none', full: ['--runs', '5', '--files', '5000', '--commits', '500'], quick: ['--runs', '3', '--files', '1000', '--commits', '50'] },
   render: { cluster: 'none', full: ['--runs', '7'], quick: ['--runs', '3'] },
   diff: { cluster: 'none', full: ['--sizes', '1000,10000', '--runs', '5'], quick: ['--sizes', '1000,10000', '--runs', '3'] },
   // kubectl apply of 200 objects took ~12 s a run, half of a 3-minute --quick budget over 6 runs.
