@@ -6,6 +6,7 @@
  * ref) a poll job is about, and which poll schedulers should exist.
  */
 import { normalizeRepositoryUrl } from '../../webhooks/index.ts';
+import { chartPollKey } from '../source/helm-poll-key.ts';
 import {
   formatApplicationKey, parseApplication, resolveApplicationSpec,
   type Application, type ApplicationKey, type ApplicationProblem, type ResolvedApplicationSpec,
@@ -42,6 +43,9 @@ export function createAppRegistry(): AppRegistry {
   const pollKeyOf = (app: RegisteredApp): string | undefined => {
     if (!app.valid) return undefined;
     const source = app.spec.source;
+    // A chart or OCI artifact polls per (repository, chart, revision): one index or tag read serves all that share it.
+    const chartKey = chartPollKey(source);
+    if (chartKey !== undefined) return `${chartKey}@${source.targetRevision}`;
     return `${normalizeRepositoryUrl(source.repoURL)}@${source.targetRevision}`;
   };
 

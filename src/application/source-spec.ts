@@ -105,6 +105,14 @@ export const sourceSpecSchema = z.strictObject({
   repoURL: z.string().min(1).refine((url) => !urlWithUserInfo.test(url.trim()), {
     message: 'must not carry credentials (user:token@ in the URL): put them in a Secret in the Application\'s namespace and name it in credentialsSecret',
   }),
+  /**
+   * A chart in the Helm repository at repoURL (an https:// repository with an
+   * index.yaml), or appended to an oci:// repoURL (`oci://host/charts` + `web`).
+   * targetRevision is then a chart version, a semver range, `HEAD` for the newest
+   * stable version, or (OCI) a tag or digest; the digest is recorded as the revision.
+   */
+  chart: z.string().min(1).max(250).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'must be a chart name (letters, digits, . _ -)' }).optional()
+    .describe('Chart name in the Helm repository (or OCI path) at repoURL.'),
   /** Branch, tag, full or short commit SHA, or a semver range over tags. Default: the remote's HEAD. */
   targetRevision: z.string().min(1).default('HEAD').describe('Branch, tag, commit SHA or semver range; default HEAD.'),
   /** Folder inside the repository, `.` for its root. */

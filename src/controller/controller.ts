@@ -40,6 +40,9 @@ import { createListWatchTransport } from '../kube/list-watch.ts';
 import { watchClusterHealthRules } from '../health-rules/health-rule-watch.ts';
 import { createManagedWatch, type ManagedWatch } from './managed-watch.ts';
 import { createReconciler } from './reconcile/reconciler.ts';
+import { ChartSources } from '../source/helm-source.ts';
+import { chartCredentialTable } from '../source/helm-secret.ts';
+import { enforceSourcePolicy } from '../policy/enforce.ts';
 import { createReleaseStore, type ReleaseStore } from './release-store.ts';
 import { createStatusSink, type StatusSink } from './status-sink.ts';
 import { forgettingRemoved, reportingStatus, timedReconcile } from './metrics-instrument.ts';
@@ -116,6 +119,11 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     maxObjectBytes: config.gitMaxObjectBytes, maxRepositoryBytes: config.gitMaxRepositoryBytes, maxFetchBytes: config.gitMaxFetchBytes,
     sshTrustOnFirstUse: config.sshTrustOnFirstUse,
     onRemote: (operation, seconds, ok) => { metrics.gitOperation(operation, seconds, ok); },
+  });
+  // Helm repository and OCI sources: dependency URLs pass the same source policy as repoURL.
+  const charts = new ChartSources({ cacheDir: path.join(config.cacheDir, 'charts'), network: policy, plainHttp: policy.allowHttpRepos,
+    checkUrl: (url) => { enforceSourcePolicy(url, policy); },
+    onRemote: (operation, seconds, ok) => { metrics.gitOperation(operation === 'fetch' ? 'fetch' : 'list-refs', seconds, ok); },
   });
   const renderer = new Renderer({
     workDir: path.join(config.cacheDir, 'render'),
@@ -194,7 +202,17 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const clusterHealthRules = watchClusterHealthRules({ rest, log });
 
   const reconcile = createReconciler({
-    registry, git, renderer, cluster, status, log, releases, policy, events: notifications.events,
+    registry, git, charts,
+    async chartCredentials(app) {
+      const { namespace } = app.application.metadata;
+      const serviceAccount = serviceAccountOf(app.spec, config);
+      const identity = serviceAccount ? { namespace, name: serviceAccount } : undefined;
+      return chartCredentialTable({ namespace, secretName: app.spec.source.credentialsSecret, repoURL: app.spec.source.repoURL }, {
+        reader: identity ? impersonatingClient(rest, identity) : rest,
+        identity: identity ? serviceAccountUser(identity) : 'the controller',
+      });
+    },
+    renderer, cluster, status, log, releases, policy, events: notifications.events,
     clusterHealthRules: () => clusterHealthRules.rules(),
     namespacePolicy: createBerthPolicyLookup({ rest, controllerNamespace: config.controllerNamespace, log }),
     clusterFor(app) {

@@ -20,12 +20,18 @@ import type { GitSource, ResolvedRevision } from '../source/git-source.ts';
 import { touchesAny } from '../source/git-tree.ts';
 import { needsHistoryCheck, unrelatedHistoryRefusal } from './history-guard.ts';
 import type { Repository } from '../source/repository.ts';
+import type { SourceTree } from '../source/source-tree.ts';
 import { enforceDestinationPolicy } from '../policy/enforce.ts';
 import type { NamespacePolicy, SecurityPolicy } from '../policy/policy.ts';
 import type { ClusterClient } from '../../sync/cluster.ts';
 
+/** What a reconcile reads a source through: GitSource, or a chart/OCI source bound to one Application (helm-source.ts). */
+export type RevisionSource = Pick<GitSource, 'resolveRevision' | 'fetch' | 'sharesHistory' | 'changedPaths'> & {
+  tree(repository: Repository, commit: string): Promise<SourceTree>;
+};
+
 export interface RenderContext {
-  git: GitSource;
+  git: RevisionSource;
   renderer: Renderer;
   application: Application;
   spec: ResolvedApplicationSpec;

@@ -23,7 +23,8 @@ export function checkSourcePolicy(url: string, policy: SecurityPolicy, namespace
     return refused(policyRules.allowHttpRepos, `repository ${url} uses plain http, which is not allowed without ${policyRules.allowHttpRepos}=true; use https`);
   }
   // ssh: encrypted, and the server proven by knownHosts (source/ssh-connection.ts).
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:' && parsed.protocol !== 'ssh:') {
+  // oci: a registry spoken to over https (http only with allowHttpRepos, source/helm-source.ts).
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:' && parsed.protocol !== 'ssh:' && parsed.protocol !== 'oci:') {
     return refused(policyRules.scheme, `repository ${url}: only https:// and ssh:// repositories are allowed, not ${parsed.protocol}`);
   }
   const addressClass = classifyHost(parsed.hostname);

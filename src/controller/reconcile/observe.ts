@@ -21,6 +21,7 @@ import type { ReconcileContext, ReconcileJob } from '../../queue/reconcile-job.t
 import { InvalidSourceError } from '../../errors.ts';
 import type { ResolvedRevision } from '../../source/git-source.ts';
 import { parseRepository } from '../../source/repository.ts';
+import { isChartSource } from '../../source/helm-source.ts';
 import { enforceSourcePolicy } from '../../policy/enforce.ts';
 import type { Logger } from '../../log.ts';
 import type { RegisteredApp } from '../../application/app-registry.ts';
@@ -67,6 +68,15 @@ function messageOf(error: unknown): string {
 /** A record the store refused to read (src/controller/release-store.ts throws it, by name). */
 function isInvalidRecord(error: unknown): error is Error {
   return error instanceof Error && error.name === 'InvalidReleaseRecordError';
+}
+
+/** The source an Application reads: its Git repository, or a chart/OCI source bound to its credentials (helm-source.ts). */
+async function sourceOf(deps: ReconcilerDeps, app: ValidApp): Promise<Pick<RenderContext, 'git' | 'repository'>> {
+  const { source } = app.spec;
+  if (!isChartSource(source)) return { git: deps.git, repository: parseRepository(source.repoURL, await deps.credentials(app)) };
+  if (!deps.charts || !deps.chartCredentials) throw new InvalidSourceError('InvalidURL', `${source.repoURL}: chart and OCI sources are not enabled in this process`);
+  const bound = deps.charts.bind({ repoURL: source.repoURL, chart: source.chart, credentials: await deps.chartCredentials(app) });
+  return { git: bound, repository: { url: bound.name } };
 }
 
 /** Stops here: the status says why, and the queue does not retry what cannot change by itself. */
@@ -121,7 +131,7 @@ export async function observe(controllerDeps: ReconcilerDeps, job: ReconcileJob,
   try {
     const namespacePolicy = deps.policy ? await deps.namespacePolicy?.(application.metadata.namespace) : undefined;
     renderContext = {
-      git: deps.git, renderer: deps.renderer, application, spec, repository: parseRepository(spec.source.repoURL, await deps.credentials(app)),
+      ...await sourceOf(deps, app), renderer: deps.renderer, application, spec,
       ...(deps.policy ? { policy: { security: deps.policy, namespace: namespacePolicy, cluster: deps.cluster } } : {}),
     };
     if (deps.policy) enforceSourcePolicy(renderContext.repository.url, deps.policy, namespacePolicy);
