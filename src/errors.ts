@@ -29,6 +29,8 @@ export const SourceFailureReason = {
   HostKeyRejected: 'HostKeyRejected',
   /** Refused by the controller's security policy (--allowed-repos, --allow-http-repos, ...). */
   NotAllowed: 'NotAllowed',
+  /** source.verify: the commit or tag is unsigned, signed by a key its Secret does not list, or badly signed. */
+  VerificationFailed: 'VerificationFailed',
 } as const;
 export type SourceFailureReason = (typeof SourceFailureReason)[keyof typeof SourceFailureReason];
 

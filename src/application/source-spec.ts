@@ -101,6 +101,23 @@ export const helmSourceSchema = z.strictObject({
  */
 const urlWithUserInfo = /^https?:\/\/[^/?#]*@/i;
 
+/** The name of a Secret in the Application's namespace: a DNS subdomain, so no `/` or other namespace can be named. */
+const secretInNamespace = z.string().max(253, { message: 'must be at most 253 characters' })
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { message: "must be the name of a Secret in the Application's namespace (a DNS subdomain)" });
+
+/**
+ * `source.verify`: deploy only what a trusted key signed (issue 16). The Secret
+ * is read as the Application, from its own namespace: OpenPGP public keys in any
+ * entry (armored, `gpg --export --armor`) and SSH keys in `allowed_signers`
+ * (ssh-keygen's format, as git's gpg.ssh.allowedSignersFile).
+ */
+export const verifySourceSchema = z.strictObject({
+  /** `HEAD`: the commit deployed must be signed; `Tag`: the annotated tag targetRevision resolved to; `TagAndHEAD`: both. */
+  mode: z.enum(['HEAD', 'Tag', 'TagAndHEAD']).default('HEAD')
+    .describe('HEAD: the deployed commit must be signed; Tag: the tag it was resolved from; TagAndHEAD: both. Default HEAD.'),
+  secretRef: z.strictObject({ name: secretInNamespace }),
+}).meta({ description: 'Deploy only commits (and tags) signed by a key of this Secret: OpenPGP public keys, or SSH keys in allowed_signers.' });
+
 export const sourceSpecSchema = z.strictObject({
   repoURL: z.string().min(1).refine((url) => !urlWithUserInfo.test(url.trim()), {
     message: 'must not carry credentials (user:token@ in the URL): put them in a Secret in the Application\'s namespace and name it in credentialsSecret',
@@ -122,9 +139,7 @@ export const sourceSpecSchema = z.strictObject({
    * and `password`. A DNS subdomain (the pattern of schema.ts), so no `/` or
    * other namespace can be named.
    */
-  credentialsSecret: z.string().max(253, { message: 'must be at most 253 characters' })
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { message: "must be the name of a Secret in the Application's namespace (a DNS subdomain)" })
-    .optional(),
+  credentialsSecret: secretInNamespace.optional(),
   /**
    * Reconcile on a new commit only when it changed a file under `path` or one of
    * `watchPaths` (on by default). Turn off for sources that read files elsewhere
@@ -133,6 +148,7 @@ export const sourceSpecSchema = z.strictObject({
   changedPathFilter: z.boolean().default(true).describe('Reconcile a new commit only when it touched path or watchPaths; default true.'),
   /** More folders whose changes concern this Application (e.g. a Kustomize base in `../base`). */
   watchPaths: z.array(z.string().min(1)).default([]),
+  verify: verifySourceSchema.optional(),
   directory: directorySourceSchema.optional(),
   kustomize: kustomizeSourceSchema.optional(),
   helm: helmSourceSchema.optional(),
@@ -152,6 +168,7 @@ export type DirectorySource = z.infer<typeof directorySourceSchema>;
 export type KustomizeSource = z.infer<typeof kustomizeSourceSchema>;
 export type HelmSource = z.infer<typeof helmSourceSchema>;
 export type HelmParameter = z.infer<typeof helmParameterSchema>;
+export type VerifySource = z.infer<typeof verifySourceSchema>;
 /** A source as resolved by the schema (defaults filled in). */
 export type SourceSpec = z.infer<typeof sourceSpecSchema>;
 /** A source as written by a user (defaults optional). */

@@ -19,6 +19,7 @@ import { impersonatingClient, serviceAccountUser } from '../kube/impersonation.t
 import { securityPolicyOf, serviceAccountOf } from '../policy/from-config.ts';
 import { createBerthPolicyLookup } from '../policy/berth-policy-cache.ts';
 import { applicationCredentials } from '../source/application-credentials.ts';
+import { verifyKeys } from '../source/verify-keys.ts';
 import type { Logger } from '../log.ts';
 import { defaultRetry, redisTarget, resolveQueueOptions } from '../queue/options.ts';
 import { redactedRedisUrl } from '../queue/redis-address.ts';
@@ -219,6 +220,16 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       const serviceAccount = serviceAccountOf(app.spec, config);
       if (!serviceAccount) return cluster;
       return createClusterClient(impersonatingClient(rest, { namespace: app.application.metadata.namespace, name: serviceAccount }), discovery);
+    },
+    // source.verify's keys: read as the Application too, from its own namespace.
+    async verifyKeys(app) {
+      const { namespace } = app.application.metadata;
+      const serviceAccount = serviceAccountOf(app.spec, config);
+      const identity = serviceAccount ? { namespace, name: serviceAccount } : undefined;
+      return verifyKeys({ namespace, secretName: app.spec.source.verify?.secretRef.name ?? '' }, {
+        reader: identity ? impersonatingClient(rest, identity) : rest,
+        identity: identity ? serviceAccountUser(identity) : 'the controller',
+      });
     },
     // Read as the Application (its ServiceAccount, else the controller), bound to the Secret's URL prefixes.
     async credentials(app) {

@@ -361,6 +361,11 @@ export class GitSource {
     return new GitTree(store, commit, `${repository.url}@${commit.slice(0, 12)}`);
   }
 
+  /** The raw bytes of a cached commit or annotated tag, for source.verify (verify-revision.ts); undefined when not cached. */
+  async rawObject(repository: Repository, oid: string): Promise<{ type: string; bytes: Uint8Array } | undefined> {
+    return (await this.#store(repository)).readRaw(oid);
+  }
+
   /** Subject and author name of a cached commit, for notifications; undefined when the cache lacks it. */
   async commitSummary(repository: Repository, commit: string): Promise<{ subject: string; author: string } | undefined> {
     const store = await this.#store(repository);

@@ -146,6 +146,17 @@ export class GitStore {
     }
   }
 
+  /** An object's type and raw bytes (for signature checks: the signed bytes are the raw object's); undefined when not held. */
+  async readRaw(oid: string): Promise<{ type: string; bytes: Uint8Array } | undefined> {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- a signature covers the raw bytes; readCommit and readTag give only isomorphic-git's re-rendered, newline-normalised forms
+      const { type, object } = await git.readObject({ fs, gitdir: this.gitdir, oid, format: 'content', cache: this.cache });
+      return object instanceof Uint8Array ? { type, bytes: object } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   readCommit(oid: string): Promise<CommitObject> {
     return git.readCommit({ fs, gitdir: this.gitdir, oid, cache: this.cache }).then((result) => result.commit);
   }

@@ -36,6 +36,7 @@ async function pgpKey(email: string): Promise<{ privateKey: openpgp.PrivateKey; 
 
 async function pgpSign(payload: string, key: openpgp.PrivateKey): Promise<string> {
   const message = await openpgp.createMessage({ binary: new Uint8Array(Buffer.from(payload)) });
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- openpgp's sign overloads resolve to an error type for typescript-eslint (its stream typings); with format 'armored' the value is the armored string
   const signature: string = await openpgp.sign({ message, signingKeys: key, detached: true, format: 'armored' });
   return signature;
 }

@@ -22,6 +22,7 @@ import { InvalidSourceError } from '../../errors.ts';
 import type { ResolvedRevision } from '../../source/git-source.ts';
 import { parseRepository } from '../../source/repository.ts';
 import { isChartSource } from '../../source/helm-source.ts';
+import { verifyRevision } from '../../source/verify-revision.ts';
 import { enforceSourcePolicy } from '../../policy/enforce.ts';
 import type { Logger } from '../../log.ts';
 import type { RegisteredApp } from '../../application/app-registry.ts';
@@ -68,6 +69,29 @@ function messageOf(error: unknown): string {
 /** A record the store refused to read (src/controller/release-store.ts throws it, by name). */
 function isInvalidRecord(error: unknown): error is Error {
   return error instanceof Error && error.name === 'InvalidReleaseRecordError';
+}
+
+/**
+ * source.verify, before anything is decided: an unsigned or untrusted target
+ * throws (VerificationFailed), so nothing is applied or pruned and the
+ * Application names the commit and why (verify-revision.ts).
+ */
+async function verifyTarget(deps: ReconcilerDeps, app: ValidApp, context: RenderContext, target: ResolvedRevision, log: Logger): Promise<void> {
+  const { verify } = app.spec.source;
+  if (!verify) return;
+  const { git } = deps;
+  // Signatures are Git's: a chart or OCI source (another reader than the Git source) has none to check.
+  if (context.git !== git || !deps.verifyKeys) {
+    throw new InvalidSourceError('VerificationFailed', `source.verify: ${app.spec.source.repoURL} is not a Git source this controller can verify; nothing is deployed`);
+  }
+  const keys = await deps.verifyKeys(app);
+  const { repository } = context;
+  const verified = await verifyRevision(target, verify.mode, keys, {
+    fetch: async (revision) => { await git.fetch(repository, revision); },
+    rawObject: (oid) => git.rawObject(repository, oid),
+    tagObjectId: async (name) => (await git.advertisedRefs(repository)).find((ref) => ref.ref === `refs/tags/${name}`)?.oid,
+  });
+  log.debug({ revision: target.commit, signers: verified.signers }, 'source.verify: signed by a trusted key');
 }
 
 /** The source an Application reads: its Git repository, or a chart/OCI source bound to its credentials (helm-source.ts). */
@@ -149,6 +173,7 @@ export async function observe(controllerDeps: ReconcilerDeps, job: ReconcileJob,
     target = trigger.revision !== undefined
       ? await renderContext.git.resolveRevision(renderContext.repository, trigger.revision, { maxAgeMs: 0 })
       : await resolveTarget(renderContext, resolvesFresh(trigger, record));
+    await verifyTarget(deps, app, renderContext, target, log);
     // Asked only where the answer can matter: an automatic sync of a commit not in hand and not held back.
     const candidate = trigger.automatic && trigger.kind !== 'recheck' && policy.automated
       && target.commit !== record.state.failedRevision && target.commit !== record.appliedRevision && record.appliedRevision !== undefined;
