@@ -3,6 +3,8 @@ import type { Logger } from '../../log.ts';
 import type { KubeClusterClient } from '../../kube/cluster-client.ts';
 import type { Renderer } from '../../render/render.ts';
 import type { GitSource } from '../../source/git-source.ts';
+import type { ChartSources } from '../../source/helm-source.ts';
+import type { CredentialTable } from '../../source/helm-credentials.ts';
 import type { GitCredentials } from '../../source/repository.ts';
 import type { TrustedKeys } from '../../source/verify-commit.ts';
 import type { NamespacePolicy, SecurityPolicy } from '../../policy/policy.ts';
@@ -16,6 +18,10 @@ import type { CelHealthRule } from '../../../health/index.ts';
 export interface ReconcilerDeps {
   registry: AppRegistry;
   git: GitSource;
+  /** Helm repository and OCI sources (helm-source.ts); without it such Applications fail as unsupported. */
+  charts?: ChartSources;
+  /** The credential table of a chart or OCI source (its credentialsSecret, read as the Application). */
+  chartCredentials?(app: Extract<RegisteredApp, { valid: true }>): Promise<CredentialTable>;
   renderer: Renderer;
   cluster: KubeClusterClient;
   releases: ReleaseStore;

@@ -21,8 +21,8 @@ import type { ReconcileContext, ReconcileJob } from '../../queue/reconcile-job.t
 import { InvalidSourceError } from '../../errors.ts';
 import type { ResolvedRevision } from '../../source/git-source.ts';
 import { parseRepository } from '../../source/repository.ts';
-import { isChartSource } from '../../source/helm-source.ts';
 import { verifyRevision } from '../../source/verify-revision.ts';
+import { isChartSource } from '../../source/helm-source.ts';
 import { enforceSourcePolicy } from '../../policy/enforce.ts';
 import type { Logger } from '../../log.ts';
 import type { RegisteredApp } from '../../application/app-registry.ts';
@@ -71,6 +71,15 @@ function isInvalidRecord(error: unknown): error is Error {
   return error instanceof Error && error.name === 'InvalidReleaseRecordError';
 }
 
+/** The source an Application reads: its Git repository, or a chart/OCI source bound to its credentials (helm-source.ts). */
+async function sourceOf(deps: ReconcilerDeps, app: ValidApp): Promise<Pick<RenderContext, 'git' | 'repository'>> {
+  const { source } = app.spec;
+  if (!isChartSource(source)) return { git: deps.git, repository: parseRepository(source.repoURL, await deps.credentials(app)) };
+  if (!deps.charts || !deps.chartCredentials) throw new InvalidSourceError('InvalidURL', `${source.repoURL}: chart and OCI sources are not enabled in this process`);
+  const bound = deps.charts.bind({ repoURL: source.repoURL, chart: source.chart, credentials: await deps.chartCredentials(app) });
+  return { git: bound, repository: { url: bound.name } };
+}
+
 /**
  * source.verify, before anything is decided: an unsigned or untrusted target
  * throws (VerificationFailed), so nothing is applied or pruned and the
@@ -92,15 +101,6 @@ async function verifyTarget(deps: ReconcilerDeps, app: ValidApp, context: Render
     tagObjectId: async (name) => (await git.advertisedRefs(repository)).find((ref) => ref.ref === `refs/tags/${name}`)?.oid,
   });
   log.debug({ revision: target.commit, signers: verified.signers }, 'source.verify: signed by a trusted key');
-}
-
-/** The source an Application reads: its Git repository, or a chart/OCI source bound to its credentials (helm-source.ts). */
-async function sourceOf(deps: ReconcilerDeps, app: ValidApp): Promise<Pick<RenderContext, 'git' | 'repository'>> {
-  const { source } = app.spec;
-  if (!isChartSource(source)) return { git: deps.git, repository: parseRepository(source.repoURL, await deps.credentials(app)) };
-  if (!deps.charts || !deps.chartCredentials) throw new InvalidSourceError('InvalidURL', `${source.repoURL}: chart and OCI sources are not enabled in this process`);
-  const bound = deps.charts.bind({ repoURL: source.repoURL, chart: source.chart, credentials: await deps.chartCredentials(app) });
-  return { git: bound, repository: { url: bound.name } };
 }
 
 /** Stops here: the status says why, and the queue does not retry what cannot change by itself. */
