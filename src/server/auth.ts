@@ -20,12 +20,15 @@ export type Access = 'read' | 'admin';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
-function matchesAny(token: string, digests: readonly Buffer[]): boolean {
-  const given = digest(token);
+function matchesDigest(given: Buffer, digests: readonly Buffer[]): boolean {
   // Every candidate is compared, so timing does not tell which list or position matched.
   let found = false;
   for (const candidate of digests) found = timingSafeEqual(given, candidate) || found;
   return found;
+}
+
+function matchesAny(token: string, digests: readonly Buffer[]): boolean {
+  return matchesDigest(digest(token), digests);
 }
 
 function bearerOf(header: string | undefined): string | undefined {
@@ -34,6 +37,26 @@ function bearerOf(header: string | undefined): string | undefined {
 }
 
 const challenge = { 'WWW-Authenticate': 'Bearer realm="berth"' };
+
+/** The SHA-256 of a token, as the session store keeps it (so a session dies with its token). */
+export const tokenDigest = digest;
+
+/**
+ * The role a token (or a token's digest) grants now, or undefined: the console's
+ * sign-in and its sessions use it, so a token removed from the configuration
+ * ends the sessions it opened.
+ */
+export function createTokenRoles(options: AuthOptions): (given: string | Buffer) => Access | undefined {
+  const admin = options.adminTokens.filter(Boolean).map(digest);
+  const read = options.readTokens.filter(Boolean).map(digest);
+  return (given) => {
+    const hashed = typeof given === 'string' ? digest(given) : given;
+    if (hashed.length !== 32) return undefined;
+    if (matchesDigest(hashed, admin)) return 'admin';
+    if (matchesDigest(hashed, read)) return 'read';
+    return undefined;
+  };
+}
 
 /** Middleware factories: `require('read')`, `require('admin')`. */
 export function createAuth(options: AuthOptions): (access: Access) => RequestHandler {

@@ -11,12 +11,16 @@
  * diffs are cut at `maxDiffChars`, and past `maxDriftBytes` objects keep their
  * status but lose patch and diff (`truncated: true` says so). Secret values
  * never reach this module: diff/ masks them before any patch or diff exists.
+ * Every write also announces itself on the console's change feed (the list row
+ * and an entry of the stream, console/change-feed.ts), in the same MULTI.
  */
 import type { Redis } from 'ioredis';
 import type { PatchOperation } from '../../diff/index.ts';
 import type { DriftCheckResult } from '../../sync/drift-check.ts';
 import type { ChangeSummary } from '../../sync/index.ts';
 import type { ApplicationStatus } from '../application/index.ts';
+import { summarizeStatus, type CommitInfo } from './console/app-summary.ts';
+import { recordChange } from './console/change-feed.ts';
 
 export interface DriftObject {
   group: string;
@@ -74,6 +78,11 @@ export interface StatusStoreOptions {
   ttlMs: number;
   maxDiffChars: number;
   maxDriftBytes: number;
+  /**
+   * The subject and author of a commit this replica rendered, for the console's
+   * list row; undefined when it does not know (the row then shows the sha only).
+   */
+  describeCommit?: (app: string, revision: string) => Promise<CommitInfo | undefined>;
 }
 
 export const defaultStatusStoreOptions: Omit<StatusStoreOptions, 'prefix'> = {
@@ -165,18 +174,24 @@ export class RedisStatusStore implements StatusWriter, StatusReader {
   async saveStatus(app: string, status: ApplicationStatus, now: Date): Promise<void> {
     const previous = await this.status(app);
     const stored: StoredStatus = { app, status, updatedAt: now.toISOString(), ...(previous?.lastOperation ? { lastOperation: previous.lastOperation } : {}) };
-    await this.#redis.set(this.statusKey(app), JSON.stringify(stored), 'PX', this.#options.ttlMs);
+    const revision = status.sync?.revision;
+    const commit = revision ? await this.#options.describeCommit?.(app, revision).catch(() => undefined) : undefined;
+    // One MULTI: no replica sees the change announced before the status it announces is there.
+    const multi = this.#redis.multi().set(this.statusKey(app), JSON.stringify(stored), 'PX', this.#options.ttlMs);
+    await recordChange(multi, this.#options.prefix, app, 'status', summarizeStatus(status, stored.updatedAt, commit)).exec();
   }
 
   async saveDrift(app: string, drift: DriftCheckResult, revision: string | undefined, now: Date): Promise<void> {
     const stored = compactDrift(drift, revision, now, this.#options);
-    await this.#redis.set(this.driftKey(app), JSON.stringify(stored), 'PX', this.#options.ttlMs);
+    const multi = this.#redis.multi().set(this.driftKey(app), JSON.stringify(stored), 'PX', this.#options.ttlMs);
+    await recordChange(multi, this.#options.prefix, app, 'drift').exec();
   }
 
   async saveOperation(app: string, report: OperationReport): Promise<void> {
     const previous = await this.status(app);
     const stored: StoredStatus = { app, status: previous?.status ?? {}, updatedAt: previous?.updatedAt ?? report.finishedAt, lastOperation: report };
-    await this.#redis.set(this.statusKey(app), JSON.stringify(stored), 'PX', this.#options.ttlMs);
+    const multi = this.#redis.multi().set(this.statusKey(app), JSON.stringify(stored), 'PX', this.#options.ttlMs);
+    await recordChange(multi, this.#options.prefix, app, 'operation').exec();
   }
 
   async status(app: string): Promise<StoredStatus | undefined> {
