@@ -97,7 +97,6 @@ export async function runSshFetchBench(options: SshFetchBenchOptions): Promise<B
     closeSshConnections();
     await sshd.stop();
     await fs.rm(root, { recursive: true, force: true });
-    await fs.rm(sshd.dir, { recursive: true, force: true });
   }
 }
 

@@ -96,7 +96,7 @@ describe('SSH Git sources through the controller', () => {
     t.after(async () => { await controller.stop(); });
     await controller.explain(eventually('the first commit deployed', async () => (await readConfigMapValue(rest, namespace, 'kept')) === 'one' || undefined, { timeoutMs: 90_000 }));
 
-    await sshd.stop();
+    await sshd.stop({ keepFiles: true });
     await commitFiles(repository, { 'app/cm.yaml': configMapYaml(namespace, 'kept', 'two') }, 'second');
     await controller.explain(eventually('a poll to fail on the stopped server', () => Promise.resolve(logged(controller.logLines(), 'ECONNREFUSED') || undefined), { timeoutMs: 60_000 }));
     assert.equal(await readConfigMapValue(rest, namespace, 'kept'), 'one', 'the deployed state is kept');

@@ -8,10 +8,24 @@
  * `npm run cluster`), that one is used and nothing is started.
  */
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
+import { startSshd, writeDescriptor, type Sshd } from './sshd.ts';
 
 let plane: ControlPlane | undefined;
+let sshd: Sshd | undefined;
+
+/** One OpenSSH server for the run's SSH source tests (BERTH_TEST_SSHD); a file without it starts its own. */
+async function startSharedSshd(): Promise<void> {
+  if (process.env.BERTH_TEST_SSHD) return;
+  try {
+    sshd = await startSshd();
+    process.env.BERTH_TEST_SSHD = writeDescriptor(sshd);
+  } catch (error) {
+    process.stderr.write(`[harness] no shared sshd (SSH tests start their own): ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+}
 
 export async function globalSetup(): Promise<void> {
+  await startSharedSshd();
   if (process.env.BERTH_TEST_KUBECONFIG && process.env.BERTH_TEST_REDIS_URL) return;
   const started = performance.now();
   plane = await startControlPlane({ log: (line) => { process.stderr.write(`[harness] ${line}\n`); } });
@@ -27,5 +41,6 @@ export async function globalSetup(): Promise<void> {
 }
 
 export async function globalTeardown(): Promise<void> {
+  await sshd?.stop();
   await plane?.stop();
 }

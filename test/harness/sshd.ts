@@ -53,7 +53,8 @@ export interface Sshd extends SshdDescriptor {
   clientKeyFile: string;
   /** GIT_SSH_COMMAND for the `git` command against this server (the same key and known hosts). */
   gitSshCommand: string;
-  stop(): Promise<void>;
+  /** Stops the server and removes its folder, unless `keepFiles` (to start it again as it was: same host key). */
+  stop(options?: { keepFiles?: boolean }): Promise<void>;
 }
 
 /** Installs openssh-server when /usr/sbin/sshd is missing (a clean CI machine), printing what it does. */
@@ -105,7 +106,7 @@ async function waitForPort(port: number, server: ManagedProcess, deadlineMs = 15
   throw new Error(`sshd did not listen on 127.0.0.1:${port} within ${deadlineMs} ms:\n${tailLog(server)}`);
 }
 
-function withHelpers(descriptor: SshdDescriptor, stop: () => Promise<void>): Sshd {
+function withHelpers(descriptor: SshdDescriptor, stop: Sshd['stop']): Sshd {
   const clientKeyFile = path.join(descriptor.dir, 'client_key');
   const knownHostsFile = path.join(descriptor.dir, 'client_known_hosts');
   if (!fs.existsSync(clientKeyFile)) fs.writeFileSync(clientKeyFile, descriptor.clientKey, { mode: 0o600 });
@@ -164,7 +165,10 @@ export async function startSshd(options: { port?: number; dir?: string } = {}): 
   const descriptor: SshdDescriptor = {
     port, user, clientKey: client.privateKey, knownHosts: `[127.0.0.1]:${port} ${hostPublic}\n`, dir, logFile: server.logFile,
   };
-  const stop = async (): Promise<void> => { await stopProcess(server); };
+  const stop = async (stopOptions: { keepFiles?: boolean } = {}): Promise<void> => {
+    await stopProcess(server);
+    if (!stopOptions.keepFiles) fs.rmSync(dir, { recursive: true, force: true });
+  };
   // Never what keeps a test process alive: it is killed when the process exits.
   server.child.unref();
   process.once('exit', () => { if (isRunning(server)) server.child.kill('SIGKILL'); });
