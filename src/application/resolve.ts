@@ -30,8 +30,6 @@ export interface ResolvedApplicationSpec {
   source: SourceSpec;
   destinationNamespace: string;
   server: string | undefined;
-  /** spec.destination.name: a cluster Secret's name (src/clusters/destination.ts decides). */
-  clusterName: string | undefined;
   /** Undefined: manual sync only. */
   automated: { prune: boolean; selfHeal: boolean; allowEmpty: boolean } | undefined;
   pollIntervalMs: number;
@@ -72,7 +70,6 @@ export function resolveApplicationSpec(spec: ApplicationSpec): ResolvedApplicati
     source: spec.source,
     destinationNamespace: spec.destination.namespace,
     server: spec.destination.server,
-    clusterName: spec.destination.name,
     automated: syncPolicy.automated ? { ...syncPolicy.automated } : undefined,
     pollIntervalMs: parseDuration(syncPolicy.pollInterval),
     retry: {
