@@ -30,6 +30,8 @@ export interface ResolvedApplicationSpec {
   source: SourceSpec;
   destinationNamespace: string;
   server: string | undefined;
+  /** spec.destination.name: a cluster Secret's name (src/clusters/destination.ts decides). */
+  clusterName: string | undefined;
   /** Undefined: manual sync only. */
   automated: { prune: boolean; selfHeal: boolean; allowEmpty: boolean } | undefined;
   pollIntervalMs: number;
@@ -70,6 +72,7 @@ export function resolveApplicationSpec(spec: ApplicationSpec): ResolvedApplicati
     source: spec.source,
     destinationNamespace: spec.destination.namespace,
     server: spec.destination.server,
+    clusterName: spec.destination.name,
     automated: syncPolicy.automated ? { ...syncPolicy.automated } : undefined,
     pollIntervalMs: parseDuration(syncPolicy.pollInterval),
     retry: {

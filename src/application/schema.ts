@@ -88,9 +88,13 @@ export const syncPolicySchema = z.strictObject({
 export const destinationSchema = z.strictObject({
   /** Namespace of namespaced objects that name none; the one `CreateNamespace=true` creates. */
   namespace: dnsLabel,
-  /** API server URL; unset means the cluster Berth runs against. */
+  /** A cluster Secret's name in the controller's namespace (src/clusters); `in-cluster` or unset: the cluster Berth runs against. */
+  name: z.string().max(253, { message: 'must be at most 253 characters' })
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { message: 'must be a cluster name: lower-case letters, digits, - and .' }).optional()
+    .describe('Name of a cluster Secret in the controller\'s namespace; unset or in-cluster: the cluster Berth runs against.'),
+  /** API server URL of a cluster Secret; unset means the cluster Berth runs against. Give name or server, not both. */
   server: z.string().regex(new RegExp(serverUrlPattern), { message: 'must be an http(s) URL' }).optional()
-    .describe('API server URL; unset: the cluster Berth runs against.'),
+    .describe('API server URL of a cluster Secret (name is preferred); unset: the cluster Berth runs against.'),
 });
 
 export const ignoreDifferenceSchema = z.strictObject({
