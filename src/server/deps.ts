@@ -7,6 +7,7 @@ import type { AppRegistry } from '../application/app-registry.ts';
 import type { Logger } from '../log.ts';
 import type { ReconcileJob } from '../queue/reconcile-job.ts';
 import type { AuthOptions } from './auth.ts';
+import type { ConsoleDeps } from './console/deps.ts';
 import type { DeliveryLog } from './delivery-log.ts';
 import type { RateLimitOptions } from './rate-limit.ts';
 import type { StatusReader } from './status-store.ts';
@@ -48,4 +49,6 @@ export interface ServerDeps {
   };
   /** Milliseconds since the epoch; injected for rate-limit tests. */
   now?: () => number;
+  /** The console's sessions, change feed and live reads (console/deps.ts); without them its routes say what is missing. */
+  console?: ConsoleDeps;
 }

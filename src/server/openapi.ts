@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { applicationSpecSchema } from '../application/schema.ts';
 import { historyRecordSchema, resourceStatusSchema } from '../application/status-schema.ts';
 import { driftQuery, rollbackBody, syncBody } from './validation.ts';
+import { consolePaths, consoleSchemas } from './routes/console-openapi.ts';
 
 /** A zod schema as an OpenAPI 3.1 (JSON Schema 2020-12) schema, as a client writes it. */
 function schemaOf(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
@@ -127,6 +128,7 @@ export const openApiDocument = {
         responses: { 200: { description: 'What the attempt came to (delivered, retry, dropped, skipped), without any secret', content: json({ type: 'object' }) }, ...readErrors },
       },
     },
+    ...consolePaths,
     '/api/v1/webhooks/{provider}': {
       post: {
         summary: 'A repository host announces a push',
@@ -146,7 +148,10 @@ export const openApiDocument = {
     },
   },
   components: {
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'BERTH_API_ADMIN_TOKENS or BERTH_API_READ_TOKENS' } },
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', description: 'BERTH_API_ADMIN_TOKENS or BERTH_API_READ_TOKENS' },
+      session: { type: 'apiKey', in: 'cookie', name: 'berth_session', description: 'The console session (POST /api/v1/session); a request that changes something also needs the X-Berth-CSRF header' },
+    },
     responses: {
       Problem: { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: ref('Problem') } } },
     },
@@ -211,6 +216,7 @@ export const openApiDocument = {
         type: 'object',
         properties: { queued: { type: 'object', properties: { app: { type: 'string' }, reason: { type: 'string' }, operation: { type: 'object' } } } },
       },
+      ...consoleSchemas,
       WebhookAccepted: {
         type: 'object',
         properties: {
