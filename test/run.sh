@@ -29,10 +29,13 @@ if [ "$what" != integration ]; then
   step typecheck node node_modules/typescript/bin/tsc --noEmit -p .
   step typecheck-console node node_modules/typescript/bin/tsc --noEmit -p console
   step lint node node_modules/eslint/bin/eslint.js --max-warnings=0 .
+  # The signed-commit tests make and sign with ssh-keygen (openssh-client), as git does.
+  sh test/harness/ensure-ssh-keygen.sh
   step unit node --test --test-reporter=spec "$unit_tests" "$architecture_tests"
 fi
 if [ "$what" != unit ]; then
   sh test/harness/ensure-redis.sh
+  sh test/harness/ensure-ssh-keygen.sh
   # The console's browser tests (test/console) and the controller serve console/dist: built once here, when stale.
   step build-console node console/build.ts
   sh test/console/ensure-chromium.sh
