@@ -86,6 +86,10 @@ export const settings = {
     flag: 'concurrency', value: '<n>', env: 'BERTH_CONCURRENCY', default: '16', parse: int(1, 1000), group: 'controller',
     help: 'reconciles this process runs at once',
   }),
+  clusterConcurrency: setting({
+    flag: 'cluster-concurrency', value: '<n>', env: 'BERTH_CLUSTER_CONCURRENCY', default: '4', parse: int(1, 1000), group: 'controller',
+    help: 'reconciles of one destination cluster this process runs at once, unless its cluster Secret sets data.concurrency (a slow cluster holds no more)',
+  }),
   globalConcurrency: setting({
     flag: 'global-concurrency', value: '<n>', env: 'BERTH_GLOBAL_CONCURRENCY', default: undefined, parse: int(1, 100_000), group: 'controller',
     help: 'reconciles all replicas together run at once; no limit when unset',

@@ -18,6 +18,7 @@ import { createRestClient, type RestClient } from '../kube/rest.ts';
 import { impersonatingClient, serviceAccountUser } from '../kube/impersonation.ts';
 import { securityPolicyOf, serviceAccountOf } from '../policy/from-config.ts';
 import { createBerthPolicyLookup } from '../policy/berth-policy-cache.ts';
+import { createDestinations } from '../clusters/destinations.ts';
 import { applicationCredentials } from '../source/application-credentials.ts';
 import { verifyKeys } from '../source/verify-keys.ts';
 import type { Logger } from '../log.ts';
@@ -202,6 +203,11 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   // The cluster's HealthRules (CEL health of operators' kinds), watched; each reconcile reads the current set.
   const clusterHealthRules = watchClusterHealthRules({ rest, log });
 
+  const namespacePolicy = createBerthPolicyLookup({ rest, controllerNamespace: config.controllerNamespace, log });
+  // Destination clusters: the cluster Secrets of the controller's namespace (src/clusters).
+  const destinations = createDestinations({
+    rest, controllerNamespace: config.controllerNamespace, defaultConcurrency: config.clusterConcurrency, log,
+  });
   const reconcile = createReconciler({
     registry, git, charts,
     async chartCredentials(app) {
@@ -215,11 +221,26 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     },
     renderer, cluster, status, log, releases, policy, events: notifications.events,
     clusterHealthRules: () => clusterHealthRules.rules(),
-    namespacePolicy: createBerthPolicyLookup({ rest, controllerNamespace: config.controllerNamespace, log }),
-    clusterFor(app) {
+    namespacePolicy,
+    // The Application's destination cluster (issue 19); impersonation applies in that cluster.
+    async destination(app) {
+      const { namespace } = app.application.metadata;
+      const rules = (await namespacePolicy(namespace).catch(() => undefined))?.rules ?? [];
+      const lease = await destinations.acquire({
+        applicationNamespace: namespace,
+        destination: { name: app.spec.clusterName, server: app.spec.server, namespace: app.spec.destinationNamespace },
+        policyClusters: rules.map((rule) => ({ source: rule.source, allowedClusters: rule.allowedClusters })),
+      });
+      if (lease.kind === 'refused') return { kind: 'refused', cluster: lease.name, message: lease.message };
+      if (lease.kind === 'down') return { kind: 'wait', cluster: lease.name, message: lease.message };
+      if (lease.kind === 'busy') return { kind: 'wait', cluster: lease.name, message: undefined };
       const serviceAccount = serviceAccountOf(app.spec, config);
-      if (!serviceAccount) return cluster;
-      return createClusterClient(impersonatingClient(rest, { namespace: app.application.metadata.namespace, name: serviceAccount }), discovery);
+      const target = lease.kind === 'remote' ? lease.rest : rest;
+      const targetDiscovery = lease.kind === 'remote' ? lease.discovery : discovery;
+      const client = serviceAccount
+        ? createClusterClient(impersonatingClient(target, { namespace, name: serviceAccount }), targetDiscovery)
+        : lease.kind === 'remote' ? createClusterClient(target, targetDiscovery) : cluster;
+      return { kind: 'ready', cluster: lease.name, client, release: () => { lease.release(); } };
     },
     // source.verify's keys: read as the Application too, from its own namespace.
     async verifyKeys(app) {
@@ -305,6 +326,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   }
 
   await clusterHealthRules.start();
+  await destinations.start();
   await notifications.start();
   const workers: (ReconcileWorker | PollWorker)[] = [
     await startReconcileWorker(queue, timedReconcile(reconcile, metrics)),
@@ -346,6 +368,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       await watch?.stop();
       await managed.stop();
       clusterHealthRules.stop();
+      destinations.stop();
       server.close();
       const finished = await Promise.all([...workers.map((worker) => worker.drain(config.shutdownTimeoutMs).catch(() => false)), notifications.drain(config.shutdownTimeoutMs).catch(() => false)]);
       await notifications.close();

@@ -54,6 +54,7 @@ export function namespacePolicyFrom(objects: readonly KubeObject[], namespace: s
       allowClusterScoped: spec.allowClusterScoped,
       allowedKinds: spec.allowedKinds,
       deniedKinds: spec.deniedKinds,
+      allowedClusters: spec.allowedClusters,
     });
   }
   // Sorted by source so refusals name the same BerthPolicy whatever order the list came in.

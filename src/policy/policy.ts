@@ -62,6 +62,8 @@ export interface NamespaceRules {
   /** `group/Kind` globs (core group `core`); empty: no narrowing. */
   allowedKinds: readonly string[];
   deniedKinds: readonly string[];
+  /** Globs of destination cluster names (`in-cluster` is Berth's own); empty: no narrowing. */
+  allowedClusters: readonly string[];
 }
 
 /**
