@@ -133,6 +133,14 @@ export const settings = {
     flag: 'api-public-read', value: '<bool>', env: 'BERTH_API_PUBLIC_READ', default: 'false', parse: bool, group: 'api',
     help: "let the API's read routes answer without a token",
   }),
+  consoleSessionTtlMs: setting({
+    flag: 'console-session-ttl', value: '<ms>', env: 'BERTH_CONSOLE_SESSION_TTL_MS', default: '28800000', parse: int(60_000, 30 * 24 * 3_600_000), group: 'api',
+    help: 'how long a sign-in to the console lasts (the session cookie and its record in Redis)',
+  }),
+  consoleSecureCookie: setting({
+    flag: 'console-secure-cookie', value: '<bool>', env: 'BERTH_CONSOLE_SECURE_COOKIE', default: 'false', parse: bool, group: 'api',
+    help: "mark the console's session cookie Secure even when the request arrives over plain HTTP (TLS ends at a proxy in front)",
+  }),
   // 25 MiB is GitHub's own cap on a delivery.
   webhookMaxBodyBytes: setting({
     flag: 'webhook-max-body-bytes', value: '<n>', env: 'BERTH_WEBHOOK_MAX_BODY_BYTES', default: mib(25), parse: int(1024, 256 * 1024 * 1024), group: 'api',

@@ -52,6 +52,10 @@ import { createMetrics, type BerthMetrics } from '../metrics/metrics.ts';
 import { createApp } from '../server/app.ts';
 import { RedisDeliveryLog } from '../server/delivery-log.ts';
 import { RedisStatusStore } from '../server/status-store.ts';
+import { RedisChangeFeed } from '../server/console/change-feed.ts';
+import { createLiveReader } from '../server/console/live-reader.ts';
+import { RedisSessionStore } from '../server/console/session-store.ts';
+import { parseRepository } from '../source/repository.ts';
 import { webhookSecretsFromEnvironment } from '../server/webhook-secrets.ts';
 import { createNotifications } from '../notify/notifications.ts';
 
@@ -141,7 +145,19 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   // Wrapped so that an Application's metric series go when the Application does.
   const registry = forgettingRemoved(createAppRegistry(), metrics);
   // Status for the API lives in Redis: every replica behind the Service answers the same.
-  const statusStore = new RedisStatusStore(redis, { prefix: config.queuePrefix });
+  const statusStore = new RedisStatusStore(redis, {
+    prefix: config.queuePrefix,
+    // The console's list row shows the subject and author of the commit this replica just rendered.
+    describeCommit(key, revision) {
+      const found = registry.get(key);
+      if (!found?.valid) return Promise.resolve(undefined);
+      try {
+        return Promise.resolve(git.describedCommit(parseRepository(found.spec.source.repoURL).url, revision));
+      } catch {
+        return Promise.resolve(undefined);
+      }
+    },
+  });
   const status = reportingStatus(createStatusSink(rest, log, statusStore), metrics, (key) => registry.get(key) !== undefined);
   const environmentCredentials = credentialsFromEnvironment();
 
@@ -340,8 +356,17 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const schedulerTimer = setInterval(resyncSchedulers, schedulerResyncIntervalMs);
   schedulerTimer.unref();
 
+  // The console's change feed: one blocking reader of the stream per replica, and every list row in memory.
+  const consoleFeed = new RedisChangeFeed(redis, { prefix: config.queuePrefix, log });
+  await consoleFeed.start();
   const app = createApp({
     registry, statuses: statusStore, queue, log,
+    console: {
+      sessions: new RedisSessionStore(redis, { prefix: config.queuePrefix, ttlMs: config.consoleSessionTtlMs }),
+      secureCookies: config.consoleSecureCookie,
+      summaries: consoleFeed, feed: consoleFeed,
+      live: createLiveReader(rest, discovery),
+    },
     deliveries: new RedisDeliveryLog(redis, config.queuePrefix),
     notifications: notifications.api,
     ready: () => checkReachable(rest, redis, config),
@@ -374,6 +399,9 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       await notifications.close();
       await schedulerSync;
       await Promise.all([queue.close(), schedulers.close()]);
+      // Event streams never end by themselves (the browser reconnects, to another replica), so they are cut once the work is drained.
+      server.closeAllConnections();
+      await consoleFeed.stop();
       redis.disconnect();
       rest.close();
       return finished.every(Boolean);
