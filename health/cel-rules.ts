@@ -50,6 +50,18 @@ function compile(expression: string): Compiled | Error {
   return compiled;
 }
 
+/** One CEL boolean over `self`, compiled once per text: the value, or why it could not be had. */
+export function evaluateCelPredicate(expression: string, self: unknown): boolean | Error {
+  const compiled = compile(expression);
+  if (compiled instanceof Error) return compiled;
+  try {
+    const value = compiled({ self });
+    return typeof value === 'boolean' ? value : new Error(`expression returned ${typeof value}, not a boolean`);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
 /** Compile errors of a rule, each naming the field and the source; empty when it compiles. */
 export function celRuleErrors(rule: CelHealthRule): string[] {
   const errors: string[] = rule.error === undefined ? [] : [`${rule.source}: ${rule.error}`];

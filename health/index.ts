@@ -11,7 +11,7 @@
 export { type Health, HealthStatus, compareSeverity, healthStatusesBySeverity, isWorse, missingHealth } from './status.ts';
 export { type HealthRule, assessHealth } from './assess.ts';
 export { type AssessedObject, aggregateHealth, isHealthIgnored } from './aggregate.ts';
-export { type CelHealthRule, assessWithCelRule, celRuleErrors } from './cel-rules.ts';
+export { type CelHealthRule, assessWithCelRule, celRuleErrors, evaluateCelPredicate } from './cel-rules.ts';
 export { type HealthRuleSet, builtinHealthRules, healthRuleSet } from './rule-set.ts';
 export { builtinCelRules } from './rules/builtin.ts';
 export { untrustedCelProblems } from './cel-limits.ts';

@@ -25,6 +25,8 @@ export interface StatusInputs {
   /** What stopped this reconcile early (a source or cluster error), if anything. */
   error: string | undefined;
   now: Date;
+  /** spec.dependsOn's verdict (src/dependencies/readiness.ts); absent: a DependenciesReady condition is not written. */
+  dependencies?: { kind: 'ready' | 'waiting' | 'cycle'; message: string } | undefined;
 }
 
 function resources(inputs: StatusInputs): ResourceStatus[] {
@@ -78,6 +80,13 @@ export function buildStatus(inputs: StatusInputs): ApplicationStatus {
     type: 'Reconciling', status: busy ? 'True' : 'False', observedGeneration: generation,
     reason: busy ? 'Progressing' : 'Succeeded', message: busy ? state.message : 'nothing in progress',
   }, at);
+  if (inputs.dependencies) {
+    const { kind, message } = inputs.dependencies;
+    conditions = setCondition(conditions, {
+      type: 'DependenciesReady', status: kind === 'ready' ? 'True' : 'False', observedGeneration: generation,
+      reason: kind === 'ready' ? 'Ready' : kind === 'cycle' ? 'DependencyCycle' : 'Waiting', message,
+    }, at);
+  }
   conditions = setCondition(conditions, {
     type: 'Stalled', status: stalled ? 'True' : 'False', observedGeneration: generation,
     reason: stalled ? 'Failed' : 'Succeeded', message: stalled ? state.message : 'not stalled',

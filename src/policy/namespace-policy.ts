@@ -54,7 +54,7 @@ export function namespacePolicyFrom(objects: readonly KubeObject[], namespace: s
       allowClusterScoped: spec.allowClusterScoped,
       allowedKinds: spec.allowedKinds,
       deniedKinds: spec.deniedKinds,
-      allowedClusters: spec.allowedClusters,
+      ...(spec.dependsOnNamespaces.length > 0 ? { dependsOnNamespaces: spec.dependsOnNamespaces } : {}),
     });
   }
   // Sorted by source so refusals name the same BerthPolicy whatever order the list came in.

@@ -28,6 +28,7 @@ interface Row {
   pathsUntouched?: boolean;
   drift?: DecisionInput['drift'];
   policy?: Partial<DecisionInput['policy']>;
+  dependencies?: 'ready' | 'waiting' | 'cycle';
   action: string;
 }
 
@@ -84,6 +85,15 @@ const rows: Row[] = [
   // Stalled
   { name: 'Stalled after a failed rollback, poll of the bad revision -> report', status: 'Stalled', state: { revision: 'A', initiator: 'rollback', failedRevision: 'B', lastHealthyRevision: 'A', reason: 'RollbackFailed' }, applied: 'A', trigger: 'poll', target: 'B', action: 'report Stalled' },
   { name: 'Stalled, the ref moves on -> sync the new commit', status: 'Stalled', state: { revision: 'A', initiator: 'rollback', failedRevision: 'B', lastHealthyRevision: 'A', reason: 'RollbackFailed' }, applied: 'A', trigger: 'webhook', target: 'C', action: 'sync C (webhook)' },
+  // spec.dependsOn
+  { name: 'Idle, a dependency not Healthy yet -> wait (first deploy in order)', status: 'Idle', trigger: 'startup', target: 'A', dependencies: 'waiting', action: 'report WaitingForDependencies' },
+  { name: 'Idle, dependencies Healthy -> sync', status: 'Idle', trigger: 'watch', target: 'A', dependencies: 'ready', action: 'sync A (auto)' },
+  { name: 'Healthy, a new commit while a dependency is not at it yet -> wait', status: 'Healthy', state: healthyA, applied: 'A', trigger: 'poll', target: 'B', dependencies: 'waiting', action: 'report WaitingForDependencies' },
+  { name: 'Healthy, an unchanged commit while a dependency is not at it -> wait, not adopt (dependants of this one would go early)', status: 'Healthy', state: healthyA, applied: 'A', trigger: 'poll', target: 'B', pathsUntouched: true, dependencies: 'waiting', action: 'report WaitingForDependencies' },
+  { name: 'Healthy, a dependency cycle -> refused', status: 'Healthy', state: healthyA, applied: 'A', trigger: 'poll', target: 'B', dependencies: 'cycle', action: 'report DependencyCycle' },
+  { name: 'Healthy, drifted, selfHeal, a dependency not ready -> heal the running revision anyway', status: 'Healthy', state: healthyA, applied: 'A', trigger: 'watch', target: 'A', drift: 'OutOfSync', policy: { selfHeal: true }, dependencies: 'waiting', action: 'heal A' },
+  { name: 'Progressing, recheck, a dependency not ready -> the rollout in flight goes on', status: 'Progressing', state: { revision: 'A' }, applied: 'A', trigger: 'recheck', target: 'A', dependencies: 'waiting', action: 'continue' },
+  { name: 'Idle, manual sync, a dependency not ready -> a person\'s sync is carried out', status: 'Idle', trigger: 'manualSync', target: 'A', dependencies: 'waiting', action: 'sync A (manual)' },
   { name: 'Stalled, manual sync -> sync', status: 'Stalled', state: { revision: 'A', initiator: 'rollback', failedRevision: 'B', reason: 'RollbackFailed' }, applied: 'A', trigger: 'manualSync', target: 'B', action: 'sync B (manual)' },
 ];
 
@@ -95,6 +105,7 @@ function inputOf(row: Row): DecisionInput {
     drift: row.drift,
     trigger: triggerOf(jobOf[row.trigger]),
     policy: { automated: true, selfHeal: false, ...row.policy },
+    dependencies: row.dependencies ? { kind: row.dependencies } : undefined,
     now,
   };
 }

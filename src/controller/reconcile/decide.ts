@@ -16,7 +16,11 @@
  * - drift of the running revision is healed only with selfHeal, also after a
  *   failed rollout with nothing to roll back to (Degraded), and never while a
  *   rollout is followed (record.ts still reports it then);
- * - a retry is never carried out before the time its backoff gave.
+ * - a retry is never carried out before the time its backoff gave;
+ * - an automatic sync or adoption of a revision not in hand waits while a
+ *   dependency (spec.dependsOn) is not Healthy at its current revision, and is
+ *   refused for a dependency cycle; both are reports, never failures. A person's
+ *   sync, a rollout in flight and a heal of the running revision do not wait.
  */
 import type { ReleaseRecord } from '../../../sync/index.ts';
 import type { Trigger } from './trigger.ts';
@@ -36,6 +40,10 @@ export const reportReasons = {
   RetryExhausted: 'RetryExhausted',
   /** A rollback failed: only a person (a manual sync, a new commit) moves it on. */
   Stalled: 'Stalled',
+  /** A dependency (spec.dependsOn) is not Healthy at its current revision yet. */
+  WaitingForDependencies: 'WaitingForDependencies',
+  /** spec.dependsOn leads back to this Application. */
+  DependencyCycle: 'DependencyCycle',
 } as const;
 export type ReportReason = (typeof reportReasons)[keyof typeof reportReasons];
 
@@ -69,6 +77,8 @@ export interface DecisionInput {
   drift: 'Synced' | 'OutOfSync' | 'Unknown' | undefined;
   trigger: Pick<Trigger, 'kind' | 'automatic' | 'initiator'>;
   policy: { automated: boolean; selfHeal: boolean };
+  /** Whether spec.dependsOn lets it sync (src/dependencies/readiness.ts); undefined: it depends on nothing. */
+  dependencies?: { kind: 'ready' | 'waiting' | 'cycle' } | undefined;
   /** Epoch milliseconds. */
   now: number;
 }
@@ -119,6 +129,8 @@ export function decide(input: DecisionInput): ReconcileAction {
     return { kind: 'report', reason: reportReasons.UpToDate };
   }
   // A revision the release does not have in hand.
+  if (input.dependencies?.kind === 'cycle') return { kind: 'report', reason: reportReasons.DependencyCycle };
+  if (input.dependencies?.kind === 'waiting') return { kind: 'report', reason: reportReasons.WaitingForDependencies };
   if (target.unrelatedHistory !== undefined) return { kind: 'refuse', revision: target.revision, message: target.unrelatedHistory };
   if (target.pathsUntouched && state.status === 'Healthy' && record.appliedRevision !== undefined) return { kind: 'adopt', revision: target.revision };
   return { kind: 'sync', revision: target.revision, initiator: trigger.initiator };

@@ -31,6 +31,8 @@ import { leavesPathsUntouched, renderCommit, resolveTarget, unrelatedHistoryOf, 
 import { buildStatus } from '../status-report.ts';
 import type { HealthRuleSet } from '../../../health/index.ts';
 import { healthRulesForApp } from '../../health-rules/rules-for-app.ts';
+import { observeDependencies } from '../../dependencies/observe-dependencies.ts';
+import type { DependencyVerdict } from '../../dependencies/readiness.ts';
 import { needsDriftToDecide, type DecisionInput } from './decide.ts';
 import type { ReconcilerDeps } from './deps.ts';
 import { resolvesFresh, triggerOf, type Trigger } from './trigger.ts';
@@ -58,6 +60,8 @@ export interface Observed {
   decision: DecisionInput;
   /** The Application's health rules: built-in < the cluster's HealthRules < its spec.healthChecks. */
   healthRules: HealthRuleSet;
+  /** What spec.dependsOn says (src/dependencies/); undefined when it depends on nothing. */
+  dependencies: DependencyVerdict | undefined;
   /** The drift check made while observing, if one was. */
   drift: ObservedDrift | undefined;
 }
@@ -101,12 +105,6 @@ async function verifyTarget(deps: ReconcilerDeps, app: ValidApp, context: Render
     tagObjectId: async (name) => (await git.advertisedRefs(repository)).find((ref) => ref.ref === `refs/tags/${name}`)?.oid,
   });
   log.debug({ revision: target.commit, signers: verified.signers }, 'source.verify: signed by a trusted key');
-}
-
-/** Says on the Application why a reconcile stopped before it began (its destination cluster is refused or down). */
-export async function reportStopped(deps: ReconcilerDeps, app: ValidApp, message: string, now: Date): Promise<void> {
-  const record = await deps.releases.load(app.application.metadata).catch(() => initialReleaseRecord());
-  await stop(deps, app, record, message, now);
 }
 
 /** Stops here: the status says why, and the queue does not retry what cannot change by itself. */
@@ -193,13 +191,17 @@ export async function observe(controllerDeps: ReconcilerDeps, job: ReconcileJob,
     throw error;
   }
   if (unrelatedHistory !== undefined) log.warn({ revision: target.commit, applied: record.appliedRevision }, unrelatedHistory);
+  const dependencies = app.spec.dependsOn.length > 0
+    ? await observeDependencies(deps, app, target.commit, await deps.namespacePolicy?.(application.metadata.namespace))
+    : undefined;
 
   const observed: Observed = {
     app, deps, log, trigger, record, context: renderContext, target, reads: sharedReads(deps.cluster), drift: undefined,
     healthRules: healthRulesForApp({ ...application.metadata, healthChecks: spec.healthChecks }, deps.clusterHealthRules?.() ?? []),
+    dependencies,
     decision: {
       record, target: { revision: target.commit, unrelatedHistory, pathsUntouched }, drift: undefined,
-      trigger, policy, now: now.getTime(),
+      trigger, policy, dependencies, now: now.getTime(),
     },
   };
   if (needsDriftToDecide(observed.decision)) {

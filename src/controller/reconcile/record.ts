@@ -67,10 +67,14 @@ export async function recordOutcome(observed: Observed, action: ReconcileAction,
   }
 
   const health = await liveHealth(reads, record.inventory.entries, observed.healthRules);
+  // Dependants wait on this release through the queue, never by polling: a move of it is their trigger.
+  const before = observed.record;
+  const moved = before.state.status !== record.state.status || before.state.revision !== record.state.revision || before.appliedRevision !== record.appliedRevision;
+  if (moved) await deps.enqueueDependants?.(app.key);
   if (drift?.recalled === false) record = await rememberCompletedJobs(observed, record, drift, health);
   const fresh = drift?.recalled === false ? drift.result : undefined;
   await tellDrift(observed, record, drift?.result);
-  await deps.status.publish(app, buildStatus({ application: app.application, record, drift: drift?.result, health, error, now }), step?.result, { drift: fresh, revision: target.commit });
+  await deps.status.publish(app, buildStatus({ application: app.application, record, drift: drift?.result, health, error, now, dependencies: observed.dependencies }), step?.result, { drift: fresh, revision: target.commit });
   log.info({
     revision: target.commit, action: action.kind, ...(action.kind === 'report' ? { why: action.reason } : {}),
     state: record.state.status, sync: drift?.result.status, recheckAt, ...(drift?.recalled ? { driftCheck: 'reused' } : {}),
