@@ -5,7 +5,7 @@
  * minutes and are for checking that everything still works, not for quoting.
  */
 
-export const benchNames = ['fetch', 'ssh-fetch', 'render', 'diff', 'drift-check', 'apply', 'apiserver-limit', 'webhook', 'controller-scale'] as const;
+export const benchNames = ['fetch', 'ssh-fetch', 'render', 'diff', 'console', 'drift-check', 'apply', 'apiserver-limit', 'webhook', 'controller-scale'] as const;
 export type BenchName = (typeof benchNames)[number];
 
 export interface PlannedBench {
@@ -30,6 +30,8 @@ const sizes: Record<BenchName, Sizes> = {
   'ssh-fetch': { cluster: 'none', full: ['--runs', '5', '--files', '5000', '--commits', '500'], quick: ['--runs', '3', '--files', '1000', '--commits', '50'] },
   render: { cluster: 'none', full: ['--runs', '7'], quick: ['--runs', '3'] },
   diff: { cluster: 'none', full: ['--sizes', '1000,10000', '--runs', '5'], quick: ['--sizes', '1000,10000', '--runs', '3'] },
+  // Chromium against the controller's HTTP app with in-memory statuses: no cluster, no Redis.
+  console: { cluster: 'none', full: ['--apps', '1000,10000', '--objects', '1000,5000', '--runs', '5'], quick: ['--apps', '1000,10000', '--objects', '1000,5000', '--runs', '2'] },
   // kubectl apply of 200 objects took ~12 s a run, half of a 3-minute --quick budget over 6 runs.
   'drift-check': { cluster: 'shared', full: ['--objects', '1000', '--runs', '3'], quick: ['--objects', '100', '--runs', '3'] },
   apply: { cluster: 'shared', full: ['--objects', '1000', '--runs', '3'], quick: ['--objects', '100', '--runs', '3'] },

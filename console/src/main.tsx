@@ -5,12 +5,12 @@
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, rememberSession, request, whenUnauthorized } from './api/client.ts';
+import { ApiError, consoleApplicationPath, prefetch, rememberSession, request, whenUnauthorized, withQuery } from './api/client.ts';
 import { startLive, stopLive, watchLiveState, type LiveState } from './api/events.ts';
 import type { Session } from './api/types.ts';
 import { Notices, notify } from './notices.tsx';
-import { Link, navigate, useRoute } from './router.tsx';
-import { ApplicationList } from './views/application-list.tsx';
+import { currentRoute, Link, navigate, useRoute } from './router.tsx';
+import { ApplicationList, listPath, listQuery } from './views/application-list.tsx';
 import { ApplicationPage } from './views/application-page.tsx';
 import { ErrorBox, Loading } from './views/badges.tsx';
 import { SignIn } from './views/sign-in.tsx';
@@ -90,8 +90,16 @@ function App() {
   return <Shell session={session} onSignOut={() => { adopt(null); }} onSignIn={() => { setWantsSignIn(true); }} />;
 }
 
+/** The first view's data, asked for beside the session (its answer decides only whether it is shown). */
+function prefetchFirstView(): void {
+  const route = currentRoute();
+  if (route.view === 'list') prefetch(withQuery(listPath, listQuery(route.filters)));
+  else if (route.view === 'app' || route.view === 'drift') prefetch(consoleApplicationPath(route.namespace, route.name));
+}
+
 const root = document.getElementById('root');
 if (root) {
+  prefetchFirstView();
   root.textContent = '';
   render(<App />, root);
 }

@@ -36,10 +36,12 @@ function useDryRun(namespace: string, name: string, body: { revision?: string })
   const [state, setState] = useState<DryRunState>({ phase: 'waiting' });
   useEffect(() => {
     let finished = false;
+    // Until the dry run is queued, a report seen is an older one (the previous dry run of the same revision, say).
+    let queued = false;
     let before: string | undefined;
     const key = `${namespace}/${name}`;
     const check = async (): Promise<void> => {
-      if (finished) return;
+      if (finished || !queued) return;
       const page = await api.get<ApplicationPageData>(consoleApplicationPath(namespace, name));
       const report = page.lastOperation;
       if (report?.dryRun && report.finishedAt !== before && (body.revision === undefined || report.revision === body.revision)) {
@@ -54,6 +56,8 @@ function useDryRun(namespace: string, name: string, body: { revision?: string })
     (async () => {
       before = (await api.get<ApplicationPageData>(consoleApplicationPath(namespace, name))).lastOperation?.finishedAt;
       await api.post(`${applicationPath(namespace, name)}/sync`, { ...body, dryRun: true });
+      queued = true;
+      await check();
     })().catch(fail);
     return () => { finished = true; unsubscribe(); clearInterval(timer); };
   }, [namespace, name, body.revision]);

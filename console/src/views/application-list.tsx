@@ -5,7 +5,7 @@
  * replaced in place when a live event carries their new state.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api/client.ts';
+import { api, type Query } from '../api/client.ts';
 import { subscribe } from '../api/events.ts';
 import { healthStates, syncStates, type ApplicationPage, type ApplicationRow } from '../api/types.ts';
 import { appHref, listHref, type ListFilters } from '../model/route.ts';
@@ -13,6 +13,16 @@ import { CommitLink, Link, navigate } from '../router.tsx';
 import { ErrorBox, HealthBadge, Loading, SyncBadge, Time } from './badges.tsx';
 
 export const pageSize = 50;
+
+/** The query of one page of the list; main.tsx prefetches the first one with it. */
+export function listQuery(filters: ListFilters, cursor?: string): Query {
+  return {
+    namespace: filters.namespace, sync: filters.sync.length ? filters.sync.join(',') : undefined,
+    health: filters.health.length ? filters.health.join(',') : undefined, q: filters.q, limit: String(pageSize), cursor,
+  };
+}
+
+export const listPath = '/api/v1/console/applications';
 
 function toggled(values: readonly string[], value: string): string[] {
   return values.includes(value) ? values.filter((one) => one !== value) : [...values, value];
@@ -81,10 +91,7 @@ export function ApplicationList(props: { filters: ListFilters }) {
 
   useEffect(() => {
     const abort = new AbortController();
-    api.get<ApplicationPage>('/api/v1/console/applications', {
-      namespace: filters.namespace, sync: filters.sync.length ? filters.sync.join(',') : undefined,
-      health: filters.health.length ? filters.health.join(',') : undefined, q: filters.q, limit: String(pageSize), cursor,
-    }, abort.signal).then((answer) => { setPage(answer); setError(undefined); }, (caught: unknown) => {
+    api.get<ApplicationPage>(listPath, listQuery(filters, cursor), abort.signal).then((answer) => { setPage(answer); setError(undefined); }, (caught: unknown) => {
       if (!abort.signal.aborted) setError(caught);
     });
     return () => { abort.abort(); };
