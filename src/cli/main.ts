@@ -7,6 +7,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { registerAppCommands } from './app-commands.ts';
 import { registerControllerCommand } from './controller.ts';
 import { registerImportCommand } from './import.ts';
+import { registerNotificationCommands } from './notification-commands.ts';
 import { registerOperationCommands } from './operation-commands.ts';
 import { registerRenderCommand } from './render.ts';
 
@@ -27,5 +28,6 @@ registerControllerCommand(program);
 registerAppCommands(program);
 registerOperationCommands(program);
 registerImportCommand(program);
+registerNotificationCommands(program);
 
 await program.parseAsync();

@@ -7,6 +7,7 @@
  * hangs does not hold reconciles back; no secret reaches a message or a log.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,7 @@ import { eventTypeOf, startReceiver, type Receiver, type ReceivedRequest } from 
 
 const hmacKey = 'hmac-key-that-must-never-show-4f1c9a';
 const readToken = 'notify-read-token-1';
+const adminToken = 'notify-admin-token-1';
 
 function deployment(namespace: string, image: string, neverReady = false): string {
   return dump({
@@ -53,7 +55,7 @@ function appsFile(root: string, namespace: string, repoURL: string): string {
 }
 
 const controllerEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
-  BERTH_NOTIFICATION_ALLOW_PRIVATE: 'true', BERTH_NOTIFICATION_ALLOW_HTTP: 'true', BERTH_API_READ_TOKENS: readToken,
+  BERTH_NOTIFICATION_ALLOW_PRIVATE: 'true', BERTH_NOTIFICATION_ALLOW_HTTP: 'true', BERTH_API_READ_TOKENS: readToken, BERTH_API_ADMIN_TOKENS: adminToken,
   BERTH_CONSOLE_URL: 'https://berth.example.com/console', ...extra,
 });
 
@@ -113,7 +115,8 @@ describe('notifications from the controller', () => {
     // Every event once; the API lists the deliveries; no secret anywhere.
     const ids = receiver.delivered().map((request) => request.event?.id);
     assert.equal(new Set(ids).size, ids.length, `each event delivered once: ${ids.join(', ')}`);
-    const api = await fetch(`${await controller.baseUrl()}/api/v1/namespaces/${namespace}/applications/web/notifications`, { headers: { authorization: `Bearer ${readToken}` } });
+    const base = await controller.baseUrl();
+    const api = await fetch(`${base}/api/v1/namespaces/${namespace}/applications/web/notifications`, { headers: { authorization: `Bearer ${readToken}` } });
     assert.equal(api.status, 200);
     const listed = await api.json() as { deliveries: { type: string; result: string; provider: string }[] };
     assert.ok(listed.deliveries.some((entry) => entry.type === 'RolledBack' && entry.result === 'delivered' && entry.provider === `${namespace}/hook`), JSON.stringify(listed.deliveries.slice(0, 5)));
@@ -121,6 +124,17 @@ describe('notifications from the controller', () => {
     const everything = [fs.readFileSync(controller.logFile, 'utf8'), JSON.stringify(listed), ...receiver.requests.map((request) => request.body)].join('\n');
     assert.ok(!everything.includes(hmacKey), 'the HMAC key is in no log, message or API answer');
     assert.ok(!JSON.stringify(listed).includes(receiver.url), 'the webhook address (a credential) is not in the API answer');
+
+    // `berth notifications test` sends a test message through the same provider.
+    const before = receiver.requests.length;
+    const cli = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(path.join(import.meta.dirname, '../../src/bin/berth'), ['notifications', 'test', `${namespace}/hook`, `--server=${base}`],
+        { env: { ...process.env, BERTH_TOKEN: adminToken } }, (error, stdout) => { resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }); });
+    });
+    assert.equal(cli.code, 0, cli.stdout);
+    assert.match(cli.stdout, new RegExp(`^${namespace}/hook: delivered \\(HTTP 200\\)`));
+    assert.equal(receiver.requests.slice(before).filter((request) => request.event?.id?.startsWith(`test:${namespace}/hook:`)).length, 1);
+    assert.ok(!cli.stdout.includes(receiver.url) && !cli.stdout.includes(hmacKey));
   });
 
   it('delivers exactly once when the controller is killed between the transition and its delivery', { timeout: 240_000 }, async (t) => {
