@@ -18,8 +18,8 @@ import { helmBinary } from '../harness/assets.ts';
 import { testNamespace } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
 import { testRestClient } from '../harness/integration.ts';
-import { neverReadyAnnotation } from '../harness/kwok.ts';
-import { startRegistry, stopRegistry, type TestRegistry } from '../harness/registry.ts';
+import { startRegistry, stopRegistry } from '../harness/registry.ts';
+import { pushChart } from './oci-fixtures.ts';
 import { application, logged, writeApplications } from '../security/tenant-fixtures.ts';
 import { startControllerProcess } from './controller-process.ts';
 import { readConfigMapValue, readRelease } from './replica-fixtures.ts';
@@ -30,32 +30,6 @@ async function createSecret(rest: RestClient, namespace: string, name: string, d
 
 function dockerConfig(host: string, username: string, password: string): string {
   return JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } });
-}
-
-/** A chart `web`: a ConfigMap naming its version and a Deployment that never becomes Ready when `broken`. */
-export function writeWebChart(root: string, version: string, broken = false): string {
-  const dir = path.join(root, `web-${version}`, 'web');
-  fs.mkdirSync(path.join(dir, 'templates'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: web\nversion: ${version}\n`);
-  fs.writeFileSync(path.join(dir, 'templates', 'config.yaml'),
-    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-version\ndata:\n  value: {{ .Chart.Version | quote }}\n');
-  fs.writeFileSync(path.join(dir, 'templates', 'deployment.yaml'), [
-    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', 'spec:', '  replicas: 1', '  progressDeadlineSeconds: 5',
-    '  selector: { matchLabels: { app: web } }', '  template:', '    metadata:', '      labels: { app: web }',
-    ...(broken ? ['      annotations:', `        ${neverReadyAnnotation}: "true"`] : []),
-    '    spec:', `      containers: [{ name: web, image: "registry.example/web:${version}" }]`, '',
-  ].join('\n'));
-  return path.dirname(dir);
-}
-
-/** `helm package` + `helm push`; returns the pushed digest. */
-export async function pushChart(registry: TestRegistry, root: string, version: string, broken = false): Promise<string> {
-  const folder = writeWebChart(root, version, broken);
-  await registry.helm(['package', 'web', `--destination=${folder}`], folder);
-  const out = await registry.helm(['push', path.join(folder, `web-${version}.tgz`), `oci://${registry.host}/charts`, '--plain-http'], folder);
-  const digest = /Digest: (sha256:[a-f0-9]{64})/.exec(out)?.[1];
-  assert.ok(digest, out);
-  return digest;
 }
 
 function workFolder(t: TestContext, name: string): string {
@@ -119,7 +93,7 @@ describe('OCI sources through the controller', () => {
 
     // 5. Wrong credentials: a named refusal, nothing applied (the same artifact the right ones deployed).
     await controller.explain(eventually('the wrong credentials to be named', () => Promise.resolve(logged(controller.logLines(), 'the server rejected the credentials') || undefined), { timeoutMs: 60_000 }));
-    assert.equal((await readRelease(rest, namespace, 'wrong'))?.state.revision, undefined, 'nothing deployed with wrong credentials');
+    assert.equal((await readRelease(rest, namespace, 'wrong'))?.appliedRevision, undefined, 'nothing applied with wrong credentials');
 
     // 6. The registry goes down: the deployed state is kept, and polls say why.
     await registry.stop();
