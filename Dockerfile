@@ -40,6 +40,15 @@ COPY package.json package-lock.json ./
 RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error \
  && npm cache clean --force
 
+# The console (console/src, Preact) bundled by esbuild into console/dist: the
+# image ships the built files, so the controller fetches nothing at run time.
+FROM node:24.21.0-bookworm-slim AS console
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm install --ignore-scripts --no-audit --no-fund --loglevel=error
+COPY console ./console
+RUN node console/build.ts --force
+
 FROM node:24.21.0-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production \
@@ -55,6 +64,7 @@ COPY diff ./diff
 COPY health ./health
 COPY webhooks ./webhooks
 COPY objects.ts ./
+COPY --from=console /app/console/dist ./console/dist
 # The only places Berth writes: its cache, and /tmp for render scratch folders.
 RUN mkdir -p /var/cache/berth && chown 10001:10001 /var/cache/berth && chmod 1777 /tmp
 USER 10001:10001

@@ -10,6 +10,7 @@ describe('conditions in words', () => {
   const cases: [Condition, string, boolean][] = [
     [condition('Ready', 'True', 'Healthy', 'every object is Healthy'), 'Ready: every object is Healthy', false],
     [condition('Ready', 'False', 'ProgressDeadlineExceeded'), 'Not ready: progress deadline exceeded', true],
+    [condition('Ready', 'False', 'OutOfSync', 'revision 80f3114 is Healthy'), 'Not ready (out of sync): revision 80f3114 is Healthy', true],
     [condition('Reconciling', 'True', 'Progressing', 'waiting for 2 Pods'), 'Working on it: waiting for 2 Pods', false],
     [condition('Stalled', 'True', 'RenderFailed', 'kustomize build failed'), 'Stuck, needs a person: kustomize build failed', true],
   ];

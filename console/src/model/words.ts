@@ -14,7 +14,8 @@ export function conditionInWords(condition: Condition): string {
   switch (condition.type) {
     case 'Ready':
       if (condition.status === 'True') return `Ready: ${why}`;
-      if (condition.status === 'False') return `Not ready: ${why}`;
+      // The reason says what is missing ("out of sync"); the message alone may only describe the health.
+      if (condition.status === 'False') return message && reason ? `Not ready (${reason}): ${message}` : `Not ready: ${why}`;
       return `Readiness unknown: ${why}`;
     case 'Reconciling':
       return condition.status === 'True' ? `Working on it: ${why}` : `Not reconciling: ${why}`;

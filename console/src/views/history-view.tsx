@@ -12,7 +12,7 @@ import { Time } from './badges.tsx';
 
 const phaseClass: Record<HistoryItem['phase'], string> = { Succeeded: 'ok', Failed: 'bad', Running: 'busy' };
 
-function Entry(props: { entry: HistoryItem; current: string | undefined; admin: boolean; onRollback: (entry: HistoryItem) => void }) {
+function Entry(props: { entry: HistoryItem; canRollBack: (entry: HistoryItem) => boolean; onRollback: (entry: HistoryItem) => void }) {
   const { entry } = props;
   const rollback = rollbackInWords(entry);
   const changes = changesInWords(entry.changes);
@@ -32,7 +32,7 @@ function Entry(props: { entry: HistoryItem; current: string | undefined; admin: 
           {changes && ` · ${changes}`}
         </p>
         {entry.message && !rollback && <p class="message-text">{entry.message}</p>}
-        {props.admin && entry.phase === 'Succeeded' && entry.revision !== props.current && (
+        {props.canRollBack(entry) && (
           <button type="button" onClick={() => { props.onRollback(entry); }}>Roll back to {entry.short}…</button>
         )}
       </div>
@@ -43,12 +43,17 @@ function Entry(props: { entry: HistoryItem; current: string | undefined; admin: 
 export function HistoryView(props: { data: ApplicationPageData; admin: boolean }) {
   const [target, setTarget] = useState<HistoryItem | undefined>();
   const current = props.data.app.revision?.sha;
+  // A revision that failed once is no target (it would fail again); an automated Application refuses rollbacks (409).
+  const failed = new Set(props.data.history.filter((entry) => entry.phase === 'Failed').map((entry) => entry.revision));
+  const canRollBack = (entry: HistoryItem): boolean => props.admin && !props.data.automated && entry.phase === 'Succeeded'
+    && entry.revision !== current && !failed.has(entry.revision);
   return (
     <section aria-labelledby="history-title">
       <h2 id="history-title">History</h2>
+      {props.admin && props.data.automated && <p class="muted">This Application syncs by itself, so it cannot be rolled back by hand: revert the commit in Git, or turn automated sync off first.</p>}
       {props.data.history.length === 0 && <p class="muted">No operation yet.</p>}
       <ol class="timeline">
-        {props.data.history.map((entry) => <Entry key={entry.id} entry={entry} current={current} admin={props.admin} onRollback={setTarget} />)}
+        {props.data.history.map((entry) => <Entry key={entry.id} entry={entry} canRollBack={canRollBack} onRollback={setTarget} />)}
       </ol>
       {target && <RollbackDialog data={props.data} entry={target} onClose={() => { setTarget(undefined); }} />}
     </section>

@@ -121,7 +121,8 @@ export function ResourceTreeView(props: { tree: Tree; namespace: string; name: s
       </div>
       {props.tree.live === 'unavailable' && <p class="warning">Live children (ReplicaSets, Pods) could not be listed: {props.tree.liveMessage ?? 'unknown reason'}. The Application's own objects are shown.</p>}
       {props.tree.truncated && <p class="warning">Live children were capped at 5,000 Pods per namespace.</p>}
-      <div class="tree-viewport" ref={viewport} onScroll={onScroll} tabIndex={-1} data-rows={rows.length}>
+      <div class="tree-viewport" ref={viewport} onScroll={onScroll} tabIndex={-1} data-rows={rows.length}
+        style={{ height: `min(62vh, 640px, ${String(Math.max(rows.length, 3) * rowHeight + 2)}px)` }}>
         <div class="tree-spacer" style={{ height: `${String(rows.length * rowHeight)}px` }}>
           <ul class="tree-rows" aria-label={`Resources, ${String(rows.length)} rows shown of ${String(props.tree.total)} objects`}
             style={{ transform: `translateY(${String(shown.start * rowHeight)}px)` }}>
