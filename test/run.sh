@@ -39,6 +39,8 @@ if [ "$what" != unit ]; then
   # The console's browser tests (test/console) and the controller serve console/dist: built once here, when stale.
   step build-console node console/build.ts
   sh test/console/ensure-chromium.sh
+  # Gitea (the real Git host of test/controller/ssh-gitea.test.ts) from Go modules: cached, built once, timed here.
+  step build-gitea bash test/harness/build-gitea.sh
   # Two test files at once: each file has its own namespaces, repositories and
   # controller processes, and most of their time is spent waiting on the API
   # server, so two overlap well even on 2 cores (984 s serial, 554 s with two).

@@ -11,7 +11,7 @@ import { clientCommand, run } from './client-command.ts';
 import { colorDiff, formatData, formatTable, shortRevision, useColor } from './output.ts';
 import { redactUrlCredentials } from '../log.ts';
 
-interface Summary { key: string; sync: string; health: string; revision?: string; lastSyncAt?: string; release?: string; valid: boolean }
+interface Summary { key: string; sync: string; health: string; revision?: string; lastSyncAt?: string; release?: string; valid: boolean; cluster?: string }
 interface HistoryEntry { id: number; revision: string; initiator: string; phase: string; startedAt: string; finishedAt?: string; message: string }
 interface Detail extends Summary {
   origin: string;
@@ -38,7 +38,7 @@ export function registerAppCommands(program: Command): void {
     .action(run(async ({ client, format, out }) => {
       const { items } = await client.json<{ items: Summary[] }>('GET', '/api/v1/applications');
       if (format !== 'table') out(formatData(format, items));
-      else out(formatTable(['name', 'sync', 'health', 'revision', 'last sync'], items.map((item) => [item.valid ? item.key : `${item.key} (invalid)`, item.sync, item.health, shortRevision(item.revision), item.lastSyncAt])));
+      else out(formatTable(['name', 'cluster', 'sync', 'health', 'revision', 'last sync'], items.map((item) => [item.valid ? item.key : `${item.key} (invalid)`, item.cluster ?? 'in-cluster', item.sync, item.health, shortRevision(item.revision), item.lastSyncAt])));
       return exitCodes.success;
     }));
 
@@ -53,6 +53,7 @@ export function registerAppCommands(program: Command): void {
       const lines = [
         `Name:       ${detail.key}`,
         `Source:     ${redactUrlCredentials(source?.repoURL ?? '-')} @ ${source?.targetRevision ?? '-'} (${source?.path ?? '.'})`,
+        `Cluster:    ${detail.cluster ?? 'in-cluster'}`,
         `Sync:       ${detail.sync}${detail.revision ? ` at ${detail.revision}` : ''}`,
         `Health:     ${detail.health}${detail.status?.health?.message ? ` (${detail.status.health.message})` : ''}`,
         `Release:    ${detail.status?.release ? `${detail.status.release.status}: ${detail.status.release.message}` : '-'}`,

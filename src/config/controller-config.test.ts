@@ -36,7 +36,7 @@ describe('controller configuration', () => {
       assert.ok(error instanceof ConfigError);
       assert.match(error.message, /--listen \(BERTH_LISTEN\): expected host:port/);
       assert.match(error.message, /--concurrency \(BERTH_CONCURRENCY\)/);
-      assert.match(error.message, /--redis-url \(BERTH_REDIS_URL\): expected a redis:\/\//);
+      assert.match(error.message, /--redis-url \(BERTH_REDIS_URL\): redis URL: expected redis:\/\//);
       return true;
     });
   });

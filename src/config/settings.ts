@@ -86,6 +86,10 @@ export const settings = {
     flag: 'concurrency', value: '<n>', env: 'BERTH_CONCURRENCY', default: '16', parse: int(1, 1000), group: 'controller',
     help: 'reconciles this process runs at once',
   }),
+  clusterConcurrency: setting({
+    flag: 'cluster-concurrency', value: '<n>', env: 'BERTH_CLUSTER_CONCURRENCY', default: '4', parse: int(1, 1000), group: 'controller',
+    help: 'reconciles of one destination cluster this process runs at once, unless its cluster Secret sets data.concurrency (a slow cluster holds no more)',
+  }),
   globalConcurrency: setting({
     flag: 'global-concurrency', value: '<n>', env: 'BERTH_GLOBAL_CONCURRENCY', default: undefined, parse: int(1, 100_000), group: 'controller',
     help: 'reconciles all replicas together run at once; no limit when unset',
@@ -128,6 +132,14 @@ export const settings = {
   apiPublicRead: setting({
     flag: 'api-public-read', value: '<bool>', env: 'BERTH_API_PUBLIC_READ', default: 'false', parse: bool, group: 'api',
     help: "let the API's read routes answer without a token",
+  }),
+  consoleSessionTtlMs: setting({
+    flag: 'console-session-ttl', value: '<ms>', env: 'BERTH_CONSOLE_SESSION_TTL_MS', default: '28800000', parse: int(60_000, 30 * 24 * 3_600_000), group: 'api',
+    help: 'how long a sign-in to the console lasts (the session cookie and its record in Redis)',
+  }),
+  consoleSecureCookie: setting({
+    flag: 'console-secure-cookie', value: '<bool>', env: 'BERTH_CONSOLE_SECURE_COOKIE', default: 'false', parse: bool, group: 'api',
+    help: "mark the console's session cookie Secure even when the request arrives over plain HTTP (TLS ends at a proxy in front)",
   }),
   // 25 MiB is GitHub's own cap on a delivery.
   webhookMaxBodyBytes: setting({

@@ -18,6 +18,7 @@ import { createRestClient, type RestClient } from '../kube/rest.ts';
 import { impersonatingClient, serviceAccountUser } from '../kube/impersonation.ts';
 import { securityPolicyOf, serviceAccountOf } from '../policy/from-config.ts';
 import { createBerthPolicyLookup } from '../policy/berth-policy-cache.ts';
+import { createDestinations } from '../clusters/destinations.ts';
 import { applicationCredentials } from '../source/application-credentials.ts';
 import { verifyKeys } from '../source/verify-keys.ts';
 import type { Logger } from '../log.ts';
@@ -52,6 +53,10 @@ import { createMetrics, type BerthMetrics } from '../metrics/metrics.ts';
 import { createApp } from '../server/app.ts';
 import { RedisDeliveryLog } from '../server/delivery-log.ts';
 import { RedisStatusStore } from '../server/status-store.ts';
+import { RedisChangeFeed } from '../server/console/change-feed.ts';
+import { createLiveReader } from '../server/console/live-reader.ts';
+import { RedisSessionStore } from '../server/console/session-store.ts';
+import { parseRepository } from '../source/repository.ts';
 import { webhookSecretsFromEnvironment } from '../server/webhook-secrets.ts';
 import { createNotifications } from '../notify/notifications.ts';
 
@@ -141,7 +146,19 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   // Wrapped so that an Application's metric series go when the Application does.
   const registry = forgettingRemoved(createAppRegistry(), metrics);
   // Status for the API lives in Redis: every replica behind the Service answers the same.
-  const statusStore = new RedisStatusStore(redis, { prefix: config.queuePrefix });
+  const statusStore = new RedisStatusStore(redis, {
+    prefix: config.queuePrefix,
+    // The console's list row shows the subject and author of the commit this replica just rendered.
+    describeCommit(key, revision) {
+      const found = registry.get(key);
+      if (!found?.valid) return Promise.resolve(undefined);
+      try {
+        return Promise.resolve(git.describedCommit(parseRepository(found.spec.source.repoURL).url, revision));
+      } catch {
+        return Promise.resolve(undefined);
+      }
+    },
+  });
   const status = reportingStatus(createStatusSink(rest, log, statusStore), metrics, (key) => registry.get(key) !== undefined);
   const environmentCredentials = credentialsFromEnvironment();
 
@@ -203,6 +220,11 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   // The cluster's HealthRules (CEL health of operators' kinds), watched; each reconcile reads the current set.
   const clusterHealthRules = watchClusterHealthRules({ rest, log });
 
+  const namespacePolicy = createBerthPolicyLookup({ rest, controllerNamespace: config.controllerNamespace, log });
+  // Destination clusters: the cluster Secrets of the controller's namespace (src/clusters).
+  const destinations = createDestinations({
+    rest, controllerNamespace: config.controllerNamespace, defaultConcurrency: config.clusterConcurrency, log,
+  });
   const reconcile = createReconciler({
     registry, git, charts,
     async chartCredentials(app) {
@@ -220,11 +242,26 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       const dependants = registry.list().filter((other) => other.valid && dependencyKeys(other.application.metadata.namespace, other.spec.dependsOn).includes(key));
       await Promise.all(dependants.map((other) => queue.enqueue({ app: other.key, reason: 'watch' })));
     },
-    namespacePolicy: createBerthPolicyLookup({ rest, controllerNamespace: config.controllerNamespace, log }),
-    clusterFor(app) {
+    namespacePolicy,
+    // The Application's destination cluster (issue 19); impersonation applies in that cluster.
+    async destination(app) {
+      const { namespace } = app.application.metadata;
+      const rules = (await namespacePolicy(namespace).catch(() => undefined))?.rules ?? [];
+      const lease = await destinations.acquire({
+        applicationNamespace: namespace,
+        destination: { name: app.spec.clusterName, server: app.spec.server, namespace: app.spec.destinationNamespace },
+        policyClusters: rules.map((rule) => ({ source: rule.source, allowedClusters: rule.allowedClusters })),
+      });
+      if (lease.kind === 'refused') return { kind: 'refused', cluster: lease.name, message: lease.message };
+      if (lease.kind === 'down') return { kind: 'wait', cluster: lease.name, message: lease.message };
+      if (lease.kind === 'busy') return { kind: 'wait', cluster: lease.name, message: undefined };
       const serviceAccount = serviceAccountOf(app.spec, config);
-      if (!serviceAccount) return cluster;
-      return createClusterClient(impersonatingClient(rest, { namespace: app.application.metadata.namespace, name: serviceAccount }), discovery);
+      const target = lease.kind === 'remote' ? lease.rest : rest;
+      const targetDiscovery = lease.kind === 'remote' ? lease.discovery : discovery;
+      const client = serviceAccount
+        ? createClusterClient(impersonatingClient(target, { namespace, name: serviceAccount }), targetDiscovery)
+        : lease.kind === 'remote' ? createClusterClient(target, targetDiscovery) : cluster;
+      return { kind: 'ready', cluster: lease.name, client, release: () => { lease.release(); } };
     },
     // source.verify's keys: read as the Application too, from its own namespace.
     async verifyKeys(app) {
@@ -310,6 +347,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   }
 
   await clusterHealthRules.start();
+  await destinations.start();
   await notifications.start();
   const workers: (ReconcileWorker | PollWorker)[] = [
     await startReconcileWorker(queue, timedReconcile(reconcile, metrics)),
@@ -323,8 +361,17 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const schedulerTimer = setInterval(resyncSchedulers, schedulerResyncIntervalMs);
   schedulerTimer.unref();
 
+  // The console's change feed: one blocking reader of the stream per replica, and every list row in memory.
+  const consoleFeed = new RedisChangeFeed(redis, { prefix: config.queuePrefix, log });
+  await consoleFeed.start();
   const app = createApp({
     registry, statuses: statusStore, queue, log,
+    console: {
+      sessions: new RedisSessionStore(redis, { prefix: config.queuePrefix, ttlMs: config.consoleSessionTtlMs }),
+      secureCookies: config.consoleSecureCookie,
+      summaries: consoleFeed, feed: consoleFeed,
+      live: createLiveReader(rest, discovery),
+    },
     deliveries: new RedisDeliveryLog(redis, config.queuePrefix),
     notifications: notifications.api,
     ready: () => checkReachable(rest, redis, config),
@@ -351,11 +398,15 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       await watch?.stop();
       await managed.stop();
       clusterHealthRules.stop();
+      destinations.stop();
       server.close();
       const finished = await Promise.all([...workers.map((worker) => worker.drain(config.shutdownTimeoutMs).catch(() => false)), notifications.drain(config.shutdownTimeoutMs).catch(() => false)]);
       await notifications.close();
       await schedulerSync;
       await Promise.all([queue.close(), schedulers.close()]);
+      // Event streams never end by themselves (the browser reconnects, to another replica), so they are cut once the work is drained.
+      server.closeAllConnections();
+      await consoleFeed.stop();
       redis.disconnect();
       rest.close();
       return finished.every(Boolean);

@@ -235,14 +235,15 @@ export function startListWatch<T>(options: ListWatchOptions<T>): ListWatch<T> {
 }
 
 /** The transport over the real API server: Berth's REST client lists (raw JSON, paged) and watches. */
-export function createListWatchTransport(rest: RestClient): ListWatchTransport {
+/** `query` narrows both the list and the watch (a labelSelector, for example). */
+export function createListWatchTransport(rest: RestClient, query: Record<string, string> = {}): ListWatchTransport {
   return {
     async list(path) {
       const items: KubeObject[] = [];
       let resourceVersion = '';
       let next: string | undefined;
       do {
-        const { body } = await rest.request('GET', path, { query: { limit: '500', continue: next } });
+        const { body } = await rest.request('GET', path, { query: { ...query, limit: '500', continue: next } });
         const page = body as { items?: KubeObject[]; metadata?: { resourceVersion?: string; continue?: string } };
         items.push(...(page.items ?? []));
         resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
@@ -251,7 +252,7 @@ export function createListWatchTransport(rest: RestClient): ListWatchTransport {
       return { items, resourceVersion };
     },
     watch(path, resourceVersion, onEvent, onDone) {
-      return Promise.resolve(rest.watch(path, { resourceVersion, allowWatchBookmarks: 'true' }, onEvent, onDone));
+      return Promise.resolve(rest.watch(path, { ...query, resourceVersion, allowWatchBookmarks: 'true' }, onEvent, onDone));
     },
   };
 }

@@ -51,7 +51,7 @@ describe('the BerthPolicy CRD', () => {
 describe('berthPolicySpecSchema', () => {
   it('defaults every narrowing to none', () => {
     assert.deepEqual(berthPolicySpecSchema.parse({ namespaces: ['team-a'] }), {
-      namespaces: ['team-a'], allowedRepos: [], allowedDestinations: [], allowClusterScoped: true, allowedKinds: [], deniedKinds: [], dependsOnNamespaces: [],
+      namespaces: ['team-a'], allowedRepos: [], allowedDestinations: [], allowClusterScoped: true, allowedKinds: [], deniedKinds: [], dependsOnNamespaces: [], allowedClusters: [],
     });
   });
 

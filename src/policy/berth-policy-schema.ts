@@ -47,7 +47,8 @@ export const berthPolicySpecSchema = z.strictObject({
     .describe('Globs of `group/Kind` the Applications may never write; wins over allowedKinds.'),
   dependsOnNamespaces: z.array(namespaceGlob).default([])
     .describe('Globs of other namespaces whose Applications these may name in spec.dependsOn (an allowance: without one, only their own namespace).'),
-  // `clusters` (issue 19) will join here once destinations can name clusters.
+  allowedClusters: z.array(z.string().min(1).max(253).regex(/^[a-z0-9.*?-]+$/, { message: 'must be a cluster name glob: lower-case letters, digits, ., -, * and ?' })).default([])
+    .describe('Globs of the destination clusters (cluster Secret names; in-cluster is the cluster Berth runs in) the Applications may deploy to; empty: no narrowing.'),
 }).meta({ example: berthPolicyExample });
 
 export type BerthPolicySpec = z.output<typeof berthPolicySpecSchema>;

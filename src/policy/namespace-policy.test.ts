@@ -23,7 +23,7 @@ describe('the BerthPolicies of a namespace', () => {
       namespace: 'team-a', controllerNamespace: 'berth',
       rules: [{
         source: 'BerthPolicy team-a', allowedRepos: ['https://github.com/team-a/*'], allowedDestinations: ['team-a', 'team-a-*'],
-        allowClusterScoped: false, allowedKinds: [], deniedKinds: [],
+        allowClusterScoped: false, allowedKinds: [], deniedKinds: [], allowedClusters: [],
       }],
     });
     assert.deepEqual(namespacePolicyFrom(objects, 'team-c', 'berth').rules, []);

@@ -55,6 +55,7 @@ export function namespacePolicyFrom(objects: readonly KubeObject[], namespace: s
       allowedKinds: spec.allowedKinds,
       deniedKinds: spec.deniedKinds,
       ...(spec.dependsOnNamespaces.length > 0 ? { dependsOnNamespaces: spec.dependsOnNamespaces } : {}),
+      allowedClusters: spec.allowedClusters,
     });
   }
   // Sorted by source so refusals name the same BerthPolicy whatever order the list came in.

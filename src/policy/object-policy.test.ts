@@ -6,7 +6,7 @@ import { mayDelete, type ApplicationPolicy } from './object-policy.ts';
 import { defaultSecurityPolicy, type NamespacePolicy, type NamespaceRules } from './policy.ts';
 
 const rules = (overrides: Partial<NamespaceRules>): NamespaceRules => ({
-  source: 'BerthPolicy team', allowedRepos: [], allowedDestinations: [], allowClusterScoped: true, allowedKinds: [], deniedKinds: [], ...overrides,
+  source: 'BerthPolicy team', allowedRepos: [], allowedDestinations: [], allowClusterScoped: true, allowedKinds: [], deniedKinds: [], allowedClusters: [], ...overrides,
 });
 const namespacePolicy = (namespace: string, narrowing: NamespaceRules[] = []): NamespacePolicy => ({ namespace, controllerNamespace: 'berth', rules: narrowing });
 const object = (apiVersion: string, kind: string, name: string, namespace?: string): KubeObject =>

@@ -64,6 +64,8 @@ export interface NamespaceRules {
   deniedKinds: readonly string[];
   /** Globs of other namespaces whose Applications spec.dependsOn may name; absent or empty: only the Application's own. */
   dependsOnNamespaces?: readonly string[];
+  /** Globs of destination cluster names (`in-cluster` is Berth's own); empty: no narrowing. */
+  allowedClusters: readonly string[];
 }
 
 /**

@@ -24,6 +24,14 @@ export interface ApplicationSummary {
   /** When the newest history entry finished (or started, while it runs). */
   lastSyncAt: string | undefined;
   release: string | undefined;
+  /** The destination cluster's name (`in-cluster`: the one Berth runs in), or its server URL when named by URL. */
+  cluster: string;
+}
+
+/** Where an Application deploys, as people name it: spec.destination.name, else its server, else in-cluster. */
+function clusterOf(app: RegisteredApp): string {
+  if (!app.valid) return 'in-cluster';
+  return app.spec.clusterName ?? (app.spec.server === undefined ? 'in-cluster' : redactUrlCredentials(app.spec.server));
 }
 
 /** The stored status, else the one the Application carried when the registry last saw it. */
@@ -55,6 +63,7 @@ export function summaryOf(app: RegisteredApp, stored: StoredStatus | undefined):
     revision: status?.sync?.revision,
     lastSyncAt: last ? last.finishedAt ?? last.startedAt : undefined,
     release: status?.release?.status,
+    cluster: clusterOf(app),
   };
 }
 

@@ -102,6 +102,8 @@ export class GitSource {
   readonly #stores = new Map<string, GitStore>();
   /** Answers of sharesHistory, by repository and commit pair (bounded). */
   readonly #related = new Map<string, boolean | undefined>();
+  /** Subject and author of commits rendered here, by `url@commit` (bounded), for the console's list rows. */
+  readonly #described = new Map<string, { subject: string; author: string }>();
 
   constructor(options: GitSourceOptions) {
     this.#options = { ...defaults, ...options };
@@ -358,7 +360,20 @@ export class GitSource {
     if (!(await store.hasCommit(commit))) {
       throw new InvalidSourceError('RevisionNotFound', `${repository.url}@${commit}: commit is not in the cache; fetch it first`);
     }
+    const key = `${repository.url}@${commit}`;
+    if (!this.#described.has(key)) {
+      const object = await store.readCommit(commit).catch(() => undefined);
+      if (object) {
+        if (this.#described.size >= 10_000) this.#described.delete(this.#described.keys().next().value ?? '');
+        this.#described.set(key, { subject: object.message.split('\n', 1)[0]?.trim() ?? '', author: object.author.name });
+      }
+    }
     return new GitTree(store, commit, `${repository.url}@${commit.slice(0, 12)}`);
+  }
+
+  /** The subject line and author of a commit this process rendered from `url` (the Repository's url), if it did. */
+  describedCommit(url: string, commit: string): { subject: string; author: string } | undefined {
+    return this.#described.get(`${url}@${commit}`);
   }
 
   /** The raw bytes of a cached commit or annotated tag, for source.verify (verify-revision.ts); undefined when not cached. */

@@ -75,7 +75,8 @@ describe('the berth client commands', () => {
     assert.deepEqual(listed.map((item) => item.key).sort(), [`${namespace}/auto`, web]);
     assert.equal(listed.find((item) => item.key === web)?.sync, 'OutOfSync');
     const table = await berth(env, 'apps');
-    assert.match(table.stdout, /^NAME\s+SYNC\s+HEALTH\s+REVISION\s+LAST SYNC$/m);
+    assert.match(table.stdout, /^NAME\s+CLUSTER\s+SYNC\s+HEALTH\s+REVISION\s+LAST SYNC$/m);
+    assert.match(table.stdout, new RegExp(`^${web}\\s+in-cluster\\s+OutOfSync`, 'm'));
 
     // A dry run changes nothing and reports what a sync would do.
     const dryRun = await berth(env, 'sync', 'web', '--dry-run');

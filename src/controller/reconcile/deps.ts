@@ -15,6 +15,16 @@ import type { StatusSink } from '../status-sink.ts';
 import type { EventSink } from '../../notify/event-sink.ts';
 import type { CelHealthRule } from '../../../health/index.ts';
 
+/**
+ * The destination of one Application for one reconcile (src/clusters): the
+ * cluster client to work through (released when the reconcile ends), a wait
+ * (its cluster is not answering, or has its share of workers), or a refusal.
+ */
+export type AppDestination =
+  | { kind: 'ready'; cluster: string; client: KubeClusterClient; release(): void }
+  | { kind: 'wait'; cluster: string; message: string | undefined }
+  | { kind: 'refused'; cluster: string; message: string };
+
 export interface ReconcilerDeps {
   registry: AppRegistry;
   git: GitSource;
@@ -41,6 +51,8 @@ export interface ReconcilerDeps {
    * impersonates its ServiceAccount, so RBAC decides what it may do. Default: `cluster`.
    */
   clusterFor?(app: Extract<RegisteredApp, { valid: true }>): KubeClusterClient;
+  /** Where an Application deploys (issue 19: many clusters); it wins over clusterFor. Absent: `cluster` for all. */
+  destination?(app: Extract<RegisteredApp, { valid: true }>): Promise<AppDestination>;
   /** When a poll tick may reuse the last drift check (drift-memo.ts); one per process by default. */
   driftMemo?: DriftMemo;
   /** The cluster's HealthRules (src/health-rules/health-rule-watch.ts); none when absent. */

@@ -107,6 +107,12 @@ async function verifyTarget(deps: ReconcilerDeps, app: ValidApp, context: Render
   log.debug({ revision: target.commit, signers: verified.signers }, 'source.verify: signed by a trusted key');
 }
 
+/** Says on the Application why a reconcile stopped before it began (its destination cluster is refused or down). */
+export async function reportStopped(deps: ReconcilerDeps, app: ValidApp, message: string, now: Date): Promise<void> {
+  const record = await deps.releases.load(app.application.metadata).catch(() => initialReleaseRecord());
+  await stop(deps, app, record, message, now);
+}
+
 /** Stops here: the status says why, and the queue does not retry what cannot change by itself. */
 async function stop(deps: ReconcilerDeps, app: ValidApp, record: ReleaseRecord, message: string, now: Date): Promise<void> {
   await deps.status.publish(app, buildStatus({ application: app.application, record, drift: undefined, health: new Map(), error: message, now }), undefined);

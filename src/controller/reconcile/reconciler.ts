@@ -10,7 +10,7 @@
  * that fails validation) is reported in status and fails the job without
  * retry; cluster and network trouble is thrown and retried by the queue.
  */
-import type { ReleaseStep } from '../../../sync/index.ts';
+import { TransientSyncError, UnrecoverableSyncError, type ReleaseStep } from '../../../sync/index.ts';
 import type { ReconcileFunction, ReconcileOutcome } from '../../queue/reconcile-job.ts';
 import { createDriftMemo } from '../drift-memo.ts';
 import { adoptUnchanged } from './actions/adopt-unchanged.ts';
@@ -24,6 +24,7 @@ import { decide, type ReconcileAction } from './decide.ts';
 import { observe, type Observed } from './observe.ts';
 import type { ReconcilerDeps } from './deps.ts';
 import { recordOutcome } from './record.ts';
+import { reportStopped } from './observe.ts';
 
 export type { ReconcilerDeps } from './deps.ts';
 
@@ -44,8 +45,8 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
   const now = deps.now ?? (() => new Date());
   const memo = deps.driftMemo ?? createDriftMemo();
 
-  return async (job, context): Promise<ReconcileOutcome> => {
-    const observed = await observe(deps, job, context, memo, now());
+  const reconcileOn = async (on: ReconcilerDeps, job: Parameters<ReconcileFunction>[0], context: Parameters<ReconcileFunction>[1]): Promise<ReconcileOutcome> => {
+    const observed = await observe(on, job, context, memo, now());
     if (!observed) return {};
     const action = decide(observed.decision);
     if (action.kind === 'dryRun') {
@@ -58,5 +59,26 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
     if (action.kind === 'heal') observed.log.info({ revision: action.revision }, 'self-heal: drift corrected');
     if (action.kind === 'adopt' && step?.result.actions.length) observed.log.info({ revision: action.revision }, 'commit leaves this Application untouched: adopted without a sync');
     return recordOutcome(observed, action, step, memo, now());
+  };
+
+  return async (job, context): Promise<ReconcileOutcome> => {
+    const registered = deps.registry.get(job.app);
+    if (!registered?.valid || !deps.destination) return reconcileOn(deps, job, context);
+    // The destination cluster first: one that is down or busy costs this worker nothing but this check.
+    const destination = await deps.destination(registered);
+    if (destination.kind === 'refused') {
+      await reportStopped(deps, registered, destination.message, now());
+      throw new UnrecoverableSyncError('InvalidManifests', [destination.message]);
+    }
+    if (destination.kind === 'wait') {
+      if (destination.message !== undefined) await reportStopped(deps, registered, destination.message, now());
+      // Retried by the queue with its backoff, trigger and operation kept.
+      throw new TransientSyncError(destination.message ?? `cluster ${destination.cluster} has its share of workers; retrying`);
+    }
+    try {
+      return await reconcileOn({ ...deps, cluster: destination.client, clusterFor: undefined }, job, context);
+    } finally {
+      destination.release();
+    }
   };
 }
