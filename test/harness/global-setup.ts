@@ -9,6 +9,7 @@
  */
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { startSshd, writeDescriptor, type Sshd } from './sshd.ts';
+import { registryBinaries } from './registry.ts';
 
 let plane: ControlPlane | undefined;
 let sshd: Sshd | undefined;
@@ -26,6 +27,9 @@ async function startSharedSshd(): Promise<void> {
 
 export async function globalSetup(): Promise<void> {
   await startSharedSshd();
+  // The OCI registry and oras (Helm/OCI source tests) are built once per run here, with progress, rather than by
+  // the first test file that needs them while its timeout runs (cold: about 6 minutes).
+  await registryBinaries();
   if (process.env.BERTH_TEST_KUBECONFIG && process.env.BERTH_TEST_REDIS_URL) return;
   const started = performance.now();
   plane = await startControlPlane({ log: (line) => { process.stderr.write(`[harness] ${line}\n`); } });
