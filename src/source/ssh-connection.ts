@@ -80,7 +80,8 @@ const pool = new Map<string, Pooled>();
 const policyIds = new WeakMap<NetworkPolicy, number>();
 let nextPolicyId = 1;
 
-function poolKey(target: SshTarget, credentials: SshCredentials, options: SshConnectOptions): string {
+/** What one connection may serve: the same server, login, key, known hosts and network policy. */
+export function connectionKey(target: SshTarget, credentials: SshCredentials, options: SshConnectOptions): string {
   let policy = 0;
   if (options.network) {
     policy = policyIds.get(options.network) ?? nextPolicyId++;
@@ -185,7 +186,7 @@ function toConnectError(error: Error & { level?: string; code?: string }, target
  * next operation reuses it for a few seconds. A connection that failed is dropped.
  */
 export async function acquireConnection(target: SshTarget, credentials: SshCredentials, options: SshConnectOptions): Promise<{ client: Client; release: () => void }> {
-  const key = poolKey(target, credentials, options);
+  const key = connectionKey(target, credentials, options);
   let entry = pool.get(key);
   if (!entry) {
     const fresh: Pooled = { client: connect(target, credentials, options), idle: undefined, users: 0 };

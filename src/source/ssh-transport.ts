@@ -4,10 +4,12 @@
  *
  *   GET  .../info/refs?service=git-upload-pack  runs git-upload-pack, reads its
  *        advertisement (protocol v0) up to the flush and answers with it framed as
- *        smart HTTP frames it (`# service=` pkt-line, flush). For a ref listing the
- *        session ends there with a flush of its own (no wants: the server exits
- *        cleanly); for a fetch it stays open for the POST that follows, so a fetch
- *        costs one git-upload-pack, as `git fetch` does;
+ *        smart HTTP frames it (`# service=` pkt-line, flush). For a fetch the session
+ *        stays open for the POST that follows. A ref listing's session is parked for
+ *        two seconds: a changed ref is fetched right after it is listed, and that
+ *        fetch takes the parked session over, so listing and fetching a new commit
+ *        cost one git-upload-pack, as `git fetch` does; unclaimed, the session ends
+ *        with a flush of its own (no wants: the server exits cleanly);
  *   POST .../git-upload-pack                    writes the request body (wants,
  *        shallow/deepen, haves, done: the stateless request is a valid stateful
  *        conversation, since git answers each part as it arrives) to that session
@@ -22,7 +24,7 @@
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 import type { ClientChannel } from 'ssh2';
 import { TransferLimitError, type HttpLimits, type TransferStats } from './http-client.ts';
-import { acquireConnection, execChannel, SshTransportError, type SshCredentials, type SshTarget } from './ssh-connection.ts';
+import { acquireConnection, connectionKey, execChannel, SshTransportError, type SshCredentials, type SshTarget } from './ssh-connection.ts';
 import { uploadPackCommand } from './ssh-url.ts';
 
 /** What isomorphic-git is told the repository is; never connected to. */
@@ -121,9 +123,68 @@ class UploadPack {
     }
   }
 
+  /** The server closed the channel or it failed: nothing more can be asked. */
+  get finished(): boolean {
+    return this.#ended || this.#error !== undefined;
+  }
+
   /** Puts back what was read past the advertisement. */
   unshift(chunk: Buffer): void {
     if (chunk.length > 0) this.#chunks.unshift(chunk);
+  }
+}
+
+/** Ends a session that asks for nothing (a flush instead of wants), then hands its connection back. */
+function endSession(run: UploadPack, release: () => void): void {
+  run.channel.end(flush);
+  void run.closed.then(release);
+}
+
+interface ParkedSession {
+  run: UploadPack;
+  release: () => void;
+  advertisement: Buffer;
+  timer: NodeJS.Timeout;
+}
+
+/** Ref listings' sessions waiting for the fetch that may follow, by repository (see the file's comment). */
+const parked = new Map<string, ParkedSession>();
+const parkedMs = 2_000;
+
+function park(key: string, run: UploadPack, release: () => void, advertisement: Buffer): void {
+  const previous = parked.get(key);
+  if (previous) {
+    clearTimeout(previous.timer);
+    endSession(previous.run, previous.release);
+  }
+  const entry: ParkedSession = {
+    run, release, advertisement,
+    timer: setTimeout(() => {
+      if (parked.get(key) !== entry) return;
+      parked.delete(key);
+      endSession(run, release);
+    }, parkedMs),
+  };
+  entry.timer.unref();
+  parked.set(key, entry);
+}
+
+function takeParked(key: string): ParkedSession | undefined {
+  const entry = parked.get(key);
+  if (!entry) return undefined;
+  parked.delete(key);
+  clearTimeout(entry.timer);
+  if (!entry.run.finished) return entry;
+  entry.release();
+  return undefined;
+}
+
+/** Ends every parked session (tests, shutdown). */
+export function endParkedSessions(): void {
+  for (const [key, entry] of parked) {
+    parked.delete(key);
+    clearTimeout(entry.timer);
+    endSession(entry.run, entry.release);
   }
 }
 
@@ -187,12 +248,15 @@ export function createSshHttpClient(repository: SshRepository, limits: SshClient
     if (stats.bytes > limits.maxBytes) throw new TransferLimitError('size', `the server sent more than ${limits.maxBytes} bytes, the limit of one fetch`);
   };
 
+  const connectOptions = {
+    timeoutMs: limits.requestTimeoutMs,
+    ...(limits.network ? { network: limits.network } : {}),
+    ...(limits.trustOnFirstUse ? { trustOnFirstUse: true } : {}),
+  };
+  const sessionKey = `${connectionKey(repository, repository.credentials, connectOptions)}:${repository.remotePath}`;
+
   async function open(signal: AbortSignal): Promise<{ run: UploadPack; release: () => void }> {
-    const { client, release } = await acquireConnection(repository, repository.credentials, {
-      timeoutMs: limits.requestTimeoutMs,
-      ...(limits.network ? { network: limits.network } : {}),
-      ...(limits.trustOnFirstUse ? { trustOnFirstUse: true } : {}),
-    });
+    const { client, release } = await acquireConnection(repository, repository.credentials, connectOptions);
     try {
       const channel = await execChannel(client, uploadPackCommand(repository.remotePath));
       const run = new UploadPack(channel, signal);
@@ -209,10 +273,22 @@ export function createSshHttpClient(repository: SshRepository, limits: SshClient
   const endKept = (): void => {
     if (!kept) return;
     clearTimeout(kept.timer);
-    kept.run.channel.end(flush);
     const { run, release } = kept;
     kept = undefined;
-    void run.closed.then(release);
+    endSession(run, release);
+  };
+  const keep = (run: UploadPack, release: () => void): void => {
+    const timer = setTimeout(endKept, keptSessionMs);
+    timer.unref();
+    kept = { run, release, timer };
+  };
+  const advertised = (input: GitHttpRequest, advertisement: Buffer): GitHttpResponse => {
+    const body = Buffer.concat([pktLine('# service=git-upload-pack\n'), flush, advertisement]);
+    return {
+      url: input.url, method: 'GET', statusCode: 200, statusMessage: 'OK',
+      headers: { 'content-type': 'application/x-git-upload-pack-advertisement' },
+      body: oneChunk(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)),
+    };
   };
 
   async function request(input: GitHttpRequest): Promise<GitHttpResponse> {
@@ -234,6 +310,15 @@ export function createSshHttpClient(repository: SshRepository, limits: SshClient
       return sendPack(session.run, session.release, input, signal);
     }
     endKept();
+    if (discover && limits.keepSessionForPack) {
+      const listed = takeParked(sessionKey);
+      if (listed) {
+        count(listed.advertisement.length);
+        listed.run.watch(AbortSignal.timeout(limits.requestTimeoutMs));
+        keep(listed.run, listed.release);
+        return advertised(input, listed.advertisement);
+      }
+    }
     const signal = AbortSignal.timeout(limits.requestTimeoutMs);
     let opened: { run: UploadPack; release: () => void };
     try {
@@ -248,20 +333,9 @@ export function createSshHttpClient(repository: SshRepository, limits: SshClient
         throw signal.aborted ? timeoutError() : error;
       });
       if (discover) {
-        if (limits.keepSessionForPack) {
-          const timer = setTimeout(endKept, keptSessionMs);
-          timer.unref();
-          kept = { run, release, timer };
-        } else {
-          run.channel.end(flush);
-          void run.closed.then(release);
-        }
-        const body = Buffer.concat([pktLine('# service=git-upload-pack\n'), flush, advertisement]);
-        return {
-          url: input.url, method, statusCode: 200, statusMessage: 'OK',
-          headers: { 'content-type': 'application/x-git-upload-pack-advertisement' },
-          body: oneChunk(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)),
-        };
+        if (limits.keepSessionForPack) keep(run, release);
+        else park(sessionKey, run, release, advertisement);
+        return advertised(input, advertisement);
       }
       return await sendPack(run, release, input, signal);
     } catch (error) {
