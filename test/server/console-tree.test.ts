@@ -76,10 +76,12 @@ describe('the console\'s Application page on a real cluster', () => {
     }, { timeoutMs: 60_000 });
     assert.equal(page.tree.live, 'ok');
     const api = page.tree.namespaces[0]?.workloads[0];
-    assert.equal(api?.id, `apps/Deployment/${namespace}/api`);
-    const replicaSet = api?.children[0];
-    assert.equal(replicaSet?.kind, 'ReplicaSet');
-    assert.ok(replicaSet?.children.every((pod) => pod.kind === 'Pod' && pod.name.startsWith('api-') && pod.health !== null), JSON.stringify(replicaSet?.children));
+    assert.ok(api);
+    assert.equal(api.id, `apps/Deployment/${namespace}/api`);
+    const [replicaSet] = api.children;
+    assert.ok(replicaSet);
+    assert.equal(replicaSet.kind, 'ReplicaSet');
+    assert.ok(replicaSet.children.every((pod) => pod.kind === 'Pod' && pod.name.startsWith('api-') && pod.health !== null), JSON.stringify(replicaSet.children));
     assert.ok(!JSON.stringify(page).includes('not-managed'), 'objects the Application does not own are not in its tree');
     assert.equal(page.conditions[0]?.message, 'Deployment api: 0 of 2 replicas available');
     assert.equal(page.source.commit.url, `https://github.com/example/deploy/commit/${sha}`);
