@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { InvalidSourceError, TransientSourceError } from '../../src/errors.ts';
 import { GitSource, type GitSourceOptions } from '../../src/source/git-source.ts';
@@ -124,6 +125,22 @@ describe('Git over SSH', () => {
     closeSshConnections();
     await assert.rejects(fetchMain(await newSource(), url, { kind: 'ssh', privateKey: own.clientKey, knownHosts: own.knownHosts }),
       failure(TransientSourceError, 'FetchFailed', /ECONNREFUSED/));
+  });
+
+  it('gives up on a server that accepts the connection and never speaks, within the request deadline', async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => { sockets.push(socket); });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const started = performance.now();
+      await assert.rejects(fetchMain(await newSource({ requestTimeoutMs: 1_000 }), `ssh://git@127.0.0.1:${port}/x.git`, { kind: 'ssh', privateKey: sshd.clientKey, knownHosts: `[127.0.0.1]:${port} ${sshd.knownHosts.split(' ').slice(1).join(' ')}` }),
+        failure(TransientSourceError, 'Timeout', /(no SSH handshake|no answer) within 1000 ms/));
+      assert.ok(performance.now() - started < 10_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 
   it('stops a pack over the byte cap of one fetch', async () => {
