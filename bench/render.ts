@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { GitSource } from '../src/source/git-source.ts';
 import { parseRepository } from '../src/source/repository.ts';
-import { LocalTree } from '../src/render/local-tree.ts';
+import { LocalTree } from '../src/source/local-tree.ts';
 import { objectsOf, Renderer } from '../src/render/render.ts';
 import { commitFiles, createRepository, startGitServer, tempDir } from '../test/harness/git-repositories.ts';
 import { emitResult } from './bench-io.ts';

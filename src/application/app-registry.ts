@@ -6,7 +6,6 @@
  * ref) a poll job is about, and which poll schedulers should exist.
  */
 import { normalizeRepositoryUrl } from '../../webhooks/index.ts';
-import { chartPollKey } from '../source/helm-poll-key.ts';
 import {
   formatApplicationKey, parseApplication, resolveApplicationSpec,
   type Application, type ApplicationKey, type ApplicationProblem, type ResolvedApplicationSpec,
@@ -37,14 +36,22 @@ export function keyOf(app: ApplicationKey): string {
   return formatApplicationKey(app);
 }
 
-export function createAppRegistry(): AppRegistry {
+export interface AppRegistryOptions {
+  /**
+   * The poll key of a chart or OCI source (src/source/helm-poll-key.ts), handed in by the
+   * controller so this folder does not import src/source (which reaches it through src/policy).
+   */
+  chartPollKey?(source: { repoURL: string; chart?: string | undefined }): string | undefined;
+}
+
+export function createAppRegistry(options: AppRegistryOptions = {}): AppRegistry {
   const apps = new Map<string, RegisteredApp>();
 
   const pollKeyOf = (app: RegisteredApp): string | undefined => {
     if (!app.valid) return undefined;
     const source = app.spec.source;
     // A chart or OCI artifact polls per (repository, chart, revision): one index or tag read serves all that share it.
-    const chartKey = chartPollKey(source);
+    const chartKey = options.chartPollKey?.(source);
     if (chartKey !== undefined) return `${chartKey}@${source.targetRevision}`;
     return `${normalizeRepositoryUrl(source.repoURL)}@${source.targetRevision}`;
   };

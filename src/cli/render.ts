@@ -17,7 +17,7 @@ import { GitSource } from '../source/git-source.ts';
 import { GitStore } from '../source/git-store.ts';
 import { GitTree } from '../source/git-tree.ts';
 import { credentialsFromEnvironment, parseRepository } from '../source/repository.ts';
-import { LocalTree } from '../render/local-tree.ts';
+import { LocalTree } from '../source/local-tree.ts';
 import { objectsOf, Renderer } from '../render/render.ts';
 import type { SourceTree } from '../source/source-tree.ts';
 

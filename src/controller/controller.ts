@@ -19,6 +19,7 @@ import { impersonatingClient, serviceAccountUser } from '../kube/impersonation.t
 import { securityPolicyOf, serviceAccountOf } from '../policy/from-config.ts';
 import { createBerthPolicyLookup } from '../policy/berth-policy-cache.ts';
 import { createDestinations } from '../clusters/destinations.ts';
+import { chartPollKey } from '../source/helm-poll-key.ts';
 import { applicationCredentials } from '../source/application-credentials.ts';
 import { verifyKeys } from '../source/verify-keys.ts';
 import type { Logger } from '../log.ts';
@@ -144,7 +145,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     store: new RedisRenderStore(redis, { prefix: `${config.queuePrefix}:render:`, warn: (fields, message) => { log.warn(fields, message); } }),
   });
   // Wrapped so that an Application's metric series go when the Application does.
-  const registry = forgettingRemoved(createAppRegistry(), metrics);
+  const registry = forgettingRemoved(createAppRegistry({ chartPollKey }), metrics);
   // Status for the API lives in Redis: every replica behind the Service answers the same.
   const statusStore = new RedisStatusStore(redis, {
     prefix: config.queuePrefix,

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidSourceError } from '../errors.ts';
-import { LocalTree } from '../render/local-tree.ts';
+import { LocalTree } from './local-tree.ts';
 import type { NetworkPolicy } from '../policy/guarded-lookup.ts';
 import { SingleFlight } from './fetch-coordinator.ts';
 import type { FetchOutcome, ResolvedRevision } from './git-source.ts';

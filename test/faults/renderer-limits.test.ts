@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InvalidSourceError } from '../../src/errors.ts';
-import { LocalTree } from '../../src/render/local-tree.ts';
+import { LocalTree } from '../../src/source/local-tree.ts';
 import { Renderer } from '../../src/render/render.ts';
 import { tempDir } from '../harness/git-repositories.ts';
 

@@ -15,7 +15,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sourceSpecSchema } from '../../src/application/source-spec.ts';
-import { LocalTree } from '../../src/render/local-tree.ts';
+import { LocalTree } from '../../src/source/local-tree.ts';
 import { objectsOf, Renderer, type RenderRequest } from '../../src/render/render.ts';
 import { helmBinary } from '../harness/assets.ts';
 import { tempDir } from '../harness/git-repositories.ts';

@@ -19,7 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { InvalidSourceError } from '../../src/errors.ts';
 import { maxManifestFileBytes } from '../../src/render/directory.ts';
-import { LocalTree } from '../../src/render/local-tree.ts';
+import { LocalTree } from '../../src/source/local-tree.ts';
 import { objectsOf, Renderer, type RendererOptions, type RenderRequest } from '../../src/render/render.ts';
 import { toolEnvironment } from '../../src/render/run-tool.ts';
 import { helmBinary } from '../harness/assets.ts';

@@ -14,7 +14,7 @@ import { describe, it } from 'node:test';
 import { dump } from 'js-yaml';
 import { createRestClient } from '../../src/kube/rest.ts';
 import { clusterCapabilities } from '../../src/kube/discovery.ts';
-import { LocalTree } from '../../src/render/local-tree.ts';
+import { LocalTree } from '../../src/source/local-tree.ts';
 import { objectsOf, Renderer } from '../../src/render/render.ts';
 import { InvalidSourceError } from '../../src/errors.ts';
 import { helmBinary } from '../harness/assets.ts';

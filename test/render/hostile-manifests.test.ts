@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { maxManifestFileBytes } from '../../src/render/directory.ts';
-import { LocalTree } from '../../src/render/local-tree.ts';
+import { LocalTree } from '../../src/source/local-tree.ts';
 import { maxObjectBytes } from '../../src/render/manifests.ts';
 import { Renderer, type RenderRequest } from '../../src/render/render.ts';
 import { InvalidSourceError } from '../../src/errors.ts';

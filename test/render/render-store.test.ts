@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { LocalTree } from '../../src/render/local-tree.ts';
+import { LocalTree } from '../../src/source/local-tree.ts';
 import { RedisRenderStore, type RedisRenderStoreOptions } from '../../src/render/redis-render-store.ts';
 import type { StoredRender } from '../../src/render/render-store.ts';
 import { Renderer, renderKey, type RenderRequest } from '../../src/render/render.ts';

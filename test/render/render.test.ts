@@ -13,7 +13,7 @@ import { helmBinary } from '../harness/assets.ts';
 import { InvalidSourceError } from '../../src/errors.ts';
 import { GitSource } from '../../src/source/git-source.ts';
 import { parseRepository } from '../../src/source/repository.ts';
-import { LocalTree } from '../../src/render/local-tree.ts';
+import { LocalTree } from '../../src/source/local-tree.ts';
 import { objectsOf, Renderer, type RenderRequest } from '../../src/render/render.ts';
 import { commitFiles, createRepository, startGitServer, tempDir } from '../harness/git-repositories.ts';
 

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { formatRef, refKey, type KubeObject } from '../../objects.ts';
-import { LocalTree } from '../../src/render/local-tree.ts';
+import { LocalTree } from '../../src/source/local-tree.ts';
 import { objectsOf, Renderer } from '../../src/render/render.ts';
 import { hookOutcome } from '../../sync/hooks.ts';
 import { helmBinary } from '../harness/assets.ts';

@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidSourceError } from '../errors.ts';
-import { normalizeTreePath, type EntryType, type SourceTree, type TreeEntry } from '../source/source-tree.ts';
+import { normalizeTreePath, type EntryType, type SourceTree, type TreeEntry } from './source-tree.ts';
 
 function typeOf(stats: { isDirectory(): boolean; isSymbolicLink(): boolean; isFile(): boolean }): EntryType | undefined {
   if (stats.isSymbolicLink()) return 'symlink';
