@@ -31,5 +31,9 @@ export { refMatchesRevision, describeRef, tagVersion, type RevisionMatchOptions 
 export { pathsTouch, pushTouchesPaths, normalizeRepositoryPath } from './paths.ts';
 export { matchPush, repositoryKeys, type PushMatch, type WatchedSource } from './match.ts';
 export {
+  artifactMatchesRevision, parseRegistryWebhook, registryProviderNames, resolveRegistryProvider,
+  type ArtifactEvent, type RegistryProviderName, type RegistryWebhookOptions, type RegistryWebhookResult,
+} from './registry-events.ts';
+export {
   checkBeforeBody, providerAuthentication, type BeforeBody, type BeforeBodyOptions, type BodyVerifier, type ProviderAuthentication,
 } from './streaming-verification.ts';

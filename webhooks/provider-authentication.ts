@@ -4,6 +4,7 @@
  * body is read, so the two cannot drift apart.
  */
 import type { ProviderName } from './push-event.ts';
+import type { RegistryProviderName } from './registry-events.ts';
 import type { HmacHeaderSpec } from './signature.ts';
 
 export const githubSignature: HmacHeaderSpec = { headers: ['X-Hub-Signature-256'], prefix: 'sha256=' };
@@ -34,9 +35,11 @@ export const genericSignature: HmacHeaderSpec = { headers: ['X-Signature'], pref
 export type ProviderAuthentication =
   | { readonly kind: 'hmac'; readonly spec: HmacHeaderSpec }
   | { readonly kind: 'token'; readonly header: string }
-  | { readonly kind: 'basic' };
+  | { readonly kind: 'basic' }
+  /** `Authorization: Bearer <secret>`: registries send a configured header and sign nothing. */
+  | { readonly kind: 'bearer' };
 
-export const providerAuthentication: Readonly<Record<ProviderName, ProviderAuthentication>> = {
+export const providerAuthentication: Readonly<Record<ProviderName | RegistryProviderName, ProviderAuthentication>> = {
   github: { kind: 'hmac', spec: githubSignature },
   gitlab: { kind: 'token', header: 'X-Gitlab-Token' },
   gitea: { kind: 'hmac', spec: giteaSignature },
@@ -44,4 +47,6 @@ export const providerAuthentication: Readonly<Record<ProviderName, ProviderAuthe
   'bitbucket-cloud': { kind: 'hmac', spec: bitbucketCloudSignature },
   'azure-devops': { kind: 'basic' },
   generic: { kind: 'hmac', spec: genericSignature },
+  'oci-distribution': { kind: 'bearer' },
+  harbor: { kind: 'bearer' },
 };

@@ -12,7 +12,8 @@
 import { headerValue, rejected } from './delivery.ts';
 import { providerAuthentication } from './provider-authentication.ts';
 import type { ProviderName, Rejected, WebhookHeaders } from './push-event.ts';
-import { createBodyHmac, parseHmacSignature, verifyBasicAuth, verifySharedToken } from './signature.ts';
+import type { RegistryProviderName } from './registry-events.ts';
+import { createBodyHmac, parseHmacSignature, verifyBasicAuth, verifyBearerToken, verifySharedToken } from './signature.ts';
 
 export { providerAuthentication, type ProviderAuthentication } from './provider-authentication.ts';
 
@@ -45,7 +46,7 @@ const decimal = /^\d{1,16}$/;
  * the headers alone are enough to refuse it, else a verifier for the body.
  * Checks run in the adapters' order: size, then authentication.
  */
-export function checkBeforeBody(provider: ProviderName, headers: WebhookHeaders, options: BeforeBodyOptions): Rejected | BeforeBody {
+export function checkBeforeBody(provider: ProviderName | RegistryProviderName, headers: WebhookHeaders, options: BeforeBodyOptions): Rejected | BeforeBody {
   const length = headerValue(headers, 'Content-Length')?.trim();
   let declaredBytes: number | undefined;
   if (length !== undefined) {
@@ -61,7 +62,7 @@ export function checkBeforeBody(provider: ProviderName, headers: WebhookHeaders,
   if (authentication.kind !== 'hmac') {
     const refusal = authentication.kind === 'token'
       ? verifySharedToken(headers, authentication.header, options.secret)
-      : verifyBasicAuth(headers, options.secret);
+      : authentication.kind === 'basic' ? verifyBasicAuth(headers, options.secret) : verifyBearerToken(headers, options.secret);
     if (refusal) return refusal;
     return { kind: 'read-body', declaredBytes, verifier: { update() { /* a token or password signs nothing */ }, finish: () => undefined } };
   }

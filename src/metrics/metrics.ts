@@ -15,7 +15,7 @@
  * webhook route report to it through hooks wired in src/controller/controller.ts.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { resolveProvider } from '../../webhooks/index.ts';
+import { resolveProvider, resolveRegistryProvider } from '../../webhooks/index.ts';
 import { safeLabel, tokenLabel } from './labels.ts';
 
 export interface MetricsOptions {
@@ -149,7 +149,7 @@ export function createMetrics(options: MetricsOptions = {}): BerthMetrics {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
     webhookRequest(provider, result) {
-      webhooks.inc({ provider: resolveProvider(provider) ?? 'unknown', result: tokenLabel(result) });
+      webhooks.inc({ provider: resolveProvider(provider) ?? resolveRegistryProvider(provider) ?? 'unknown', result: tokenLabel(result) });
     },
     kubeApiResponse(verb, status) {
       const upper = verb.toUpperCase();

@@ -4,7 +4,7 @@
  * case, dashes as underscores: `BERTH_WEBHOOK_SECRET_BITBUCKET_SERVER`). Read
  * once at start-up; the values never reach a log or a response.
  */
-import { providerNames } from '../../webhooks/index.ts';
+import { providerNames, registryProviderNames } from '../../webhooks/index.ts';
 
 /** The variables that configure `provider`'s secret, most specific first. */
 export function webhookSecretVariables(provider: string): string[] {
@@ -13,7 +13,7 @@ export function webhookSecretVariables(provider: string): string[] {
 
 export function webhookSecretsFromEnvironment(env: NodeJS.ProcessEnv = process.env): (provider: string) => string | undefined {
   const secrets = new Map<string, string>();
-  for (const provider of providerNames) {
+  for (const provider of [...providerNames, ...registryProviderNames]) {
     const value = webhookSecretVariables(provider).map((name) => env[name]).find((candidate) => candidate !== undefined && candidate !== '');
     if (value !== undefined) secrets.set(provider, value);
   }

@@ -52,6 +52,11 @@ export interface TestRegistry {
   start(): Promise<void>;
   /** Stops the registry and its token service for good. */
   close(): Promise<void>;
+  /**
+   * Restarts the registry (same port and storage) sending its notifications
+   * (distribution's `notifications.endpoints`) to `url` with `Authorization: Bearer <token>`.
+   */
+  notifyTo(url: string, token: string): Promise<void>;
 }
 
 function base64url(data: Buffer | string): string {
@@ -96,7 +101,8 @@ export async function startRegistry(options: { users: Record<string, string>; he
 
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
-  fs.writeFileSync(path.join(dir, 'config.yml'), [
+  let notifications: { url: string; token: string } | undefined;
+  const writeConfig = (): void => { fs.writeFileSync(path.join(dir, 'config.yml'), [
     'version: 0.1',
     'log: { level: info, accesslog: { disabled: false } }',
     `storage: { filesystem: { rootdirectory: ${JSON.stringify(path.join(dir, 'data'))} }, delete: { enabled: true } }`,
@@ -107,11 +113,17 @@ export async function startRegistry(options: { users: Record<string, string>; he
     `    service: ${service}`,
     `    issuer: ${issuer}`,
     `    rootcertbundle: ${JSON.stringify(path.join(dir, 'token.pem'))}`,
+    ...(notifications ? [
+      'notifications:',
+      '  endpoints:',
+      `    - { name: berth, url: ${JSON.stringify(notifications.url)}, headers: { Authorization: [${JSON.stringify(`Bearer ${notifications.token}`)}] }, timeout: 2s, threshold: 5, backoff: 1s }`,
+    ] : []),
     '',
-  ].join('\n'));
+  ].join('\n')); };
 
   let process_: ManagedProcess | undefined;
   const start = async (): Promise<void> => {
+    writeConfig();
     process_ = startProcess({ name: `registry-${port}`, command: binaries.registry, args: ['serve', path.join(dir, 'config.yml')], logDir: dir });
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -150,6 +162,11 @@ export async function startRegistry(options: { users: Record<string, string>; he
     start,
     async stop() {
       if (process_) await stopProcess(process_);
+    },
+    async notifyTo(url, token) {
+      notifications = { url, token };
+      if (process_) await stopProcess(process_);
+      await start();
     },
     async close() {
       if (process_) await stopProcess(process_);

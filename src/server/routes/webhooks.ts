@@ -13,11 +13,14 @@
  * queued; nothing is synced in the request.
  */
 import type { Express } from 'express';
-import { checkBeforeBody, matchPush, parseWebhook, repositoryKeys, resolveProvider, type PushEvent, type Rejected } from '../../../webhooks/index.ts';
+import {
+  checkBeforeBody, matchPush, parseRegistryWebhook, parseWebhook, repositoryKeys, resolveProvider, resolveRegistryProvider, type PushEvent, type Rejected,
+} from '../../../webhooks/index.ts';
 import { createByteBudget } from '../byte-budget.ts';
 import type { ServerDeps } from '../deps.ts';
 import { HttpError, type ProblemType } from '../errors.ts';
 import { createRateLimiter } from '../rate-limit.ts';
+import { applicationsOfArtifacts } from '../webhook-artifacts.ts';
 import { readWebhookBody } from '../webhook-body.ts';
 import { webhookSecretVariables } from '../webhook-secrets.ts';
 
@@ -64,7 +67,9 @@ export function registerWebhookRoutes(app: Express, deps: ServerDeps): void {
 
   app.post(webhookPath, async (request, response) => {
     const named = request.params.provider;
-    const provider = resolveProvider(named);
+    // A Git host (push events) or a registry (artifact pushes: webhooks/registry-events.ts).
+    const registryProvider = resolveProvider(named) === undefined ? resolveRegistryProvider(named) : undefined;
+    const provider = resolveProvider(named) ?? registryProvider;
     const count = (result: string): void => { deps.metrics.webhookRequest(provider ?? 'unknown', result); };
     const fail = (status: number, type: ProblemType, detail: string, result: string, headers?: Record<string, string>): never => {
       count(result);
@@ -104,6 +109,33 @@ export function registerWebhookRoutes(app: Express, deps: ServerDeps): void {
           { 'Retry-After': String(busyRetryAfterSeconds) });
       }
       if (reading.kind === 'rejected') return refuse(reading.rejection);
+      if (registryProvider !== undefined) {
+        const pushed = parseRegistryWebhook(registryProvider, request.headers, reading.body, { secret, maxBodyBytes });
+        if (pushed.kind === 'rejected') return refuse(pushed);
+        if (pushed.kind === 'ignored') {
+          count('ignored');
+          response.status(202).json({ provider, event: 'ignored', reason: pushed.reason, queued: [] });
+          return;
+        }
+        if (pushed.deliveryId !== undefined && !(await deps.deliveries.claim(provider, pushed.deliveryId))) {
+          count('duplicate');
+          response.status(202).json({ provider, deliveryId: pushed.deliveryId, duplicate: true, queued: [] });
+          return;
+        }
+        const { queued, skipped } = applicationsOfArtifacts(pushed.events, deps.registry.list());
+        try {
+          // No revision: the reconcile resolves its own targetRevision; a push only says "look now".
+          for (const entry of queued) await deps.queue.enqueue({ app: entry.app, reason: 'webhook', requestedBy: `webhook:${provider}` });
+        } catch (error) {
+          if (pushed.deliveryId !== undefined) await deps.deliveries.release(provider, pushed.deliveryId).catch(() => undefined);
+          count('error');
+          throw error;
+        }
+        count('accepted');
+        deps.log.info({ provider, deliveryId: pushed.deliveryId, queued: queued.map((entry) => entry.app), skipped }, 'registry webhook delivery accepted');
+        response.status(202).json({ provider, ...(pushed.deliveryId ? { deliveryId: pushed.deliveryId } : {}), queued, skipped });
+        return;
+      }
       const result = parseWebhook(provider, request.headers, reading.body, { secret, maxBodyBytes, secretName });
       if (result.kind === 'rejected') return refuse(result);
       if (result.kind !== 'push') {
