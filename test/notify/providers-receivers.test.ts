@@ -14,7 +14,8 @@ import { createNotificationHttp } from '../../src/notify/http.ts';
 import type { ProviderConfig } from '../../src/notify/providers/provider.ts';
 import { sendNotification } from '../../src/notify/providers/provider.ts';
 import { sampleEvent } from '../../src/notify/providers/testdata/fake-host.ts';
-import { cloudEventsWebhook, judgeRequest, slackWebhook, teamsWorkflow } from '../../src/notify/providers/testdata/recorded-schemas.ts';
+import { cloudEventsWebhook, slackWebhook, teamsWorkflow } from '../../src/notify/providers/testdata/recorded-schemas.ts';
+import { judgeRequest } from '../../src/notify/providers/testdata/schema-judge.ts';
 
 interface Received {
   method: string;

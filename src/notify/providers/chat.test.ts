@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import type { NotificationEventType, NotificationSeverity, ProviderConfig } from './event.ts';
 import { sendNotification } from './provider.ts';
 import { recorder, sampleEvent } from './testdata/fake-host.ts';
-import { cloudEventsWebhook, judgeRequest, mattermostWebhook, rocketchatWebhook, slackWebhook, teamsWorkflow, type RecordedOperation } from './testdata/recorded-schemas.ts';
+import { cloudEventsWebhook, mattermostWebhook, rocketchatWebhook, slackWebhook, teamsWorkflow } from './testdata/recorded-schemas.ts';
+import { judgeRequest, type RecordedOperation } from './testdata/schema-judge.ts';
 
 const receivers: [ProviderConfig, RecordedOperation, string][] = [
   [{ kind: 'slack', name: 'shop/slack', address: 'https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX' }, slackWebhook, 'https://hooks.slack.com'],

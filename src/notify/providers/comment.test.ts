@@ -4,7 +4,8 @@ import { commentMarker } from './comment.ts';
 import type { NotificationEventType, ProviderConfig } from './event.ts';
 import { sendNotification } from './provider.ts';
 import { badSha, commentHost, sampleEvent } from './testdata/fake-host.ts';
-import { githubOperations, gitlabOperations, judgeRequest } from './testdata/recorded-schemas.ts';
+import { githubOperations, gitlabOperations } from './testdata/recorded-schemas.ts';
+import { judgeRequest } from './testdata/schema-judge.ts';
 
 const token = 'tok-comment-secret';
 const github: ProviderConfig = { kind: 'github-comment', name: 'shop/pr-comments', token };

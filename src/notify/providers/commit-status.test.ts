@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { NotificationEventType, ProviderConfig } from './event.ts';
 import { sendNotification } from './provider.ts';
 import { badSha, goodSha, json, recorder, sampleEvent } from './testdata/fake-host.ts';
-import { bitbucketOperations, giteaOperations, githubOperations, gitlabOperations, judgeRequest, type RecordedOperation } from './testdata/recorded-schemas.ts';
+import { bitbucketOperations, giteaOperations, githubOperations, gitlabOperations } from './testdata/recorded-schemas.ts';
+import { judgeRequest, type RecordedOperation } from './testdata/schema-judge.ts';
 
 interface Host {
   readonly config: ProviderConfig;
@@ -121,6 +122,12 @@ describe('commit status', () => {
     assert.equal(body['description'], 'Rolled back to aaaaaaa: Deployment/shop/web: progress deadline exceeded (0 of 3 updated replicas available)');
     assert.equal(body['target_url'], 'https://berth.example.com/applications/shop/web');
     assert.equal(body['context'], 'berth/shop/web');
+  });
+
+  it('leaves no dangling colon when there is no reason', async () => {
+    const { http, requests } = recorder(json(201, {}));
+    await sendNotification({ kind: 'github', name: 'shop/github', token }, sampleEvent({ type: 'Degraded', reason: '  ' }), http);
+    assert.equal((JSON.parse(requests[0]?.body ?? '{}') as Record<string, string>)['description'], 'Degraded');
   });
 
   it('links a Bitbucket status to the commit page when no console is configured (Bitbucket requires a url)', async () => {

@@ -46,16 +46,17 @@ const maxDescription = 140;
 export function statusDescription(event: NotificationEvent): string {
   const previous = event.previousRevision === undefined ? '' : shortRevision(event.previousRevision);
   const why = oneLine(event.reason, maxDescription);
+  const saying = (label: string): string => (why === '' ? label : `${label}: ${why}`);
   const text = (() => {
     switch (event.type) {
       case 'SyncStarted': return 'Berth is syncing';
       case 'Synced': return 'Applied; rolling out';
       case 'Healthy': return 'Healthy';
-      case 'SyncFailed': return `Sync failed: ${why}`;
-      case 'Degraded': return `Degraded: ${why}`;
-      case 'RolledBack': return `Rolled back${previous === '' ? '' : ` to ${previous}`}: ${why}`;
-      case 'RollbackFailed': return `Rollback failed: ${why}`;
-      case 'HeldBack': return `Held back (not re-applied): ${why}`;
+      case 'SyncFailed': return saying('Sync failed');
+      case 'Degraded': return saying('Degraded');
+      case 'RolledBack': return saying(`Rolled back${previous === '' ? '' : ` to ${previous}`}`);
+      case 'RollbackFailed': return saying('Rollback failed');
+      case 'HeldBack': return saying('Held back (not re-applied)');
       default: return why;
     }
   })();
