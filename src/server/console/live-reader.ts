@@ -8,6 +8,8 @@
  * leaves this module.
  */
 import { assessHealth } from '../../../health/index.ts';
+import type { RegisteredApp } from '../../application/app-registry.ts';
+import { decideDestination } from '../../clusters/destination.ts';
 import { parseApiVersion, type KubeObject, type ObjectRef } from '../../../objects.ts';
 import { objectPath, type Discovery } from '../../kube/discovery.ts';
 import { KubeApiError, type RestClient } from '../../kube/rest.ts';
@@ -33,9 +35,23 @@ export interface LiveWorkloads {
 }
 
 export interface LiveReader {
-  workloads(namespaces: readonly string[]): Promise<LiveWorkloads>;
+  workloads(app: RegisteredApp, namespaces: readonly string[]): Promise<LiveWorkloads>;
   /** The object as the cluster has it (managedFields included), undefined when it does not exist. */
-  object(ref: ObjectRef): Promise<KubeObject | undefined>;
+  object(app: RegisteredApp, ref: ObjectRef): Promise<KubeObject | undefined>;
+}
+
+/**
+ * Reads go to the cluster Berth runs against only: an Application deployed to
+ * another cluster (spec.destination name or server) would otherwise be shown
+ * this cluster's objects of the same names.
+ */
+function refuseRemote(app: RegisteredApp): void {
+  if (!app.valid) return;
+  const { clusterName, server, destinationNamespace } = app.spec;
+  const decision = decideDestination({ applicationNamespace: app.application.metadata.namespace, destination: { name: clusterName, server, namespace: destinationNamespace }, policyClusters: [] }, []);
+  if (decision.kind !== 'local') {
+    throw new Error(`Application ${app.key} deploys to cluster ${decision.name}; the console reads live objects of the controller's own cluster only`);
+  }
 }
 
 /** The collections the tree is built from, per namespace. */
@@ -72,7 +88,8 @@ export function liveNodeOf(item: KubeObject, apiVersion: string, kind: string): 
 
 export function createLiveReader(rest: RestClient, discovery: Discovery): LiveReader {
   return {
-    async workloads(namespaces) {
+    async workloads(app, namespaces) {
+      refuseRemote(app);
       let truncated = namespaces.length > maxNamespaces;
       const lists = namespaces.slice(0, maxNamespaces).flatMap((namespace) => workloadCollections.map(async (collection) => {
         const path = `/${collection.path}/namespaces/${encodeURIComponent(namespace)}/${collection.resource}`;
@@ -84,7 +101,8 @@ export function createLiveReader(rest: RestClient, discovery: Discovery): LiveRe
       const nodes = (await Promise.all(lists)).flat();
       return { nodes, truncated };
     },
-    async object(ref) {
+    async object(app, ref) {
+      refuseRemote(app);
       const apiVersion = ref.group ? `${ref.group}/${ref.version}` : ref.version;
       const info = await discovery.resolve(apiVersion, ref.kind);
       try {
