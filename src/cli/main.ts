@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { registerAppCommands } from './app-commands.ts';
+import { registerClusterCommands } from './cluster-commands.ts';
 import { registerControllerCommand } from './controller.ts';
 import { registerImportCommand } from './import.ts';
 import { registerNotificationCommands } from './notification-commands.ts';
@@ -29,5 +30,6 @@ registerAppCommands(program);
 registerOperationCommands(program);
 registerImportCommand(program);
 registerNotificationCommands(program);
+registerClusterCommands(program);
 
 await program.parseAsync();
