@@ -102,3 +102,24 @@ describe('artifactMatchesRevision', () => {
     });
   }
 });
+
+describe('registry deliveries, whatever the bytes', () => {
+  it('never throw, and never yield an artifact without the right bearer token', () => {
+    let state = 7;
+    const next = (): number => { state = (state * 1103515245 + 12345) % 2147483648; return state / 2147483648; };
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+    const pieces = ['{', '}', '[', ']', '"events"', '"push"', '"action"', ':', ',', '"target"', '"repository"', '"digest"', `"sha256:${'a'.repeat(64)}"`, '"type"', '"PUSH_ARTIFACT"', '"event_data"', '"resources"', '"resource_url"', 'null', '1e999', '"\u0000"'];
+    const valid = [fixture('oci-distribution-push'), fixture('harbor-push-artifact')];
+    for (let i = 0; i < 2000; i++) {
+      const bytes = next() < 0.3
+        ? Buffer.from(Array.from({ length: Math.floor(next() * 40) }, () => pick(pieces)).join(''))
+        : Buffer.from(pick(valid).toString('utf8').slice(0, Math.floor(next() * 2000)));
+      const provider = pick(['oci-distribution', 'harbor'] as const);
+      const signed = next() < 0.7;
+      const headers = { ...(signed ? bearer : { authorization: pick(['Bearer x', secret, '']) }), 'content-type': pick(['application/json', 'application/vnd.docker.distribution.events.v1+json']) };
+      const result = parseRegistryWebhook(provider, headers, bytes, { secret });
+      if (!signed) assert.equal(result.kind === 'rejected' ? result.status : result.kind, 401, `case ${i}`);
+      if (result.kind === 'artifact') assert.ok(result.events.every((event) => event.repositories.every((repository) => /^oci:\/\/[a-z0-9.:[\]-]+\/\S+$/.test(repository))), `case ${i}`);
+    }
+  });
+});

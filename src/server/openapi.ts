@@ -132,8 +132,8 @@ export const openApiDocument = {
     '/api/v1/webhooks/{provider}': {
       post: {
         summary: 'A repository host announces a push',
-        description: 'Providers: github, gitlab, gitea (or forgejo, gogs), bitbucket-server, bitbucket-cloud, azure-devops, generic. Authenticated by the provider\'s '
-          + 'signature, token or basic auth with the secret from BERTH_WEBHOOK_SECRET_<PROVIDER> or BERTH_WEBHOOK_SECRET; a provider without a secret refuses every delivery. '
+        description: 'Providers: github, gitlab, gitea (or forgejo, gogs), bitbucket-server, bitbucket-cloud, azure-devops, generic; registries: oci-distribution, harbor. Authenticated by the provider\'s '
+          + 'signature, token, basic auth or bearer token with the secret from BERTH_WEBHOOK_SECRET_<PROVIDER> or BERTH_WEBHOOK_SECRET; a provider without a secret refuses every delivery. '
           + 'A redelivery of a delivery id queues nothing again. Rate limited per source address. What the headers alone condemn '
           + '(no or malformed signature, a wrong token, a declared length over the limit) is refused before the body is read; '
           + 'bodies being read share an in-flight byte budget (503 with Retry-After when it is spent).',
