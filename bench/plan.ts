@@ -5,7 +5,7 @@
  * minutes and are for checking that everything still works, not for quoting.
  */
 
-export const benchNames = ['fetch', 'ssh-fetch', 'render', 'diff', 'console', 'drift-check', 'apply', 'apiserver-limit', 'webhook', 'controller-scale'] as const;
+export const benchNames = ['fetch', 'ssh-fetch', 'helm-oci', 'render', 'diff', 'health-cel', 'console', 'drift-check', 'apply', 'apiserver-limit', 'webhook', 'controller-scale'] as const;
 export type BenchName = (typeof benchNames)[number];
 
 export interface PlannedBench {
@@ -28,8 +28,12 @@ const sizes: Record<BenchName, Sizes> = {
   fetch: { cluster: 'none', full: ['--runs', '5', '--files', '5000', '--commits', '500'], quick: ['--runs', '3', '--files', '1000', '--commits', '50'] },
   // A private OpenSSH server on loopback (test/harness/sshd.ts): no cluster.
   'ssh-fetch': { cluster: 'none', full: ['--runs', '5', '--files', '5000', '--commits', '500'], quick: ['--runs', '3', '--files', '1000', '--commits', '50'] },
+  // A static Helm repository and a real OCI registry on loopback (test/harness/registry.ts): no cluster.
+  'helm-oci': { cluster: 'none', full: ['--runs', '5', '--templates', '200', '--versions', '500'], quick: ['--runs', '3', '--templates', '50', '--versions', '100'] },
   render: { cluster: 'none', full: ['--runs', '7'], quick: ['--runs', '3'] },
   diff: { cluster: 'none', full: ['--sizes', '1000,10000', '--runs', '5'], quick: ['--sizes', '1000,10000', '--runs', '3'] },
+  // assessHealth with the CEL rules over 10,000 objects of mixed kinds (issue 18): in process, seconds.
+  'health-cel': { cluster: 'none', full: ['--objects', '10000', '--runs', '7'], quick: ['--objects', '10000', '--runs', '3'] },
   // Chromium against the controller's HTTP app with in-memory statuses: no cluster, no Redis.
   console: { cluster: 'none', full: ['--apps', '1000,10000', '--objects', '1000,5000', '--runs', '5'], quick: ['--apps', '1000,10000', '--objects', '1000,5000', '--runs', '2'] },
   // kubectl apply of 200 objects took ~12 s a run, half of a 3-minute --quick budget over 6 runs.

@@ -10,6 +10,7 @@
  * 10,000 objects, see health/README.md). Pure: no I/O.
  */
 import { parse } from '@marcbachmann/cel-js';
+import { type MessageSource, sayReadyMade } from './rule-messages.ts';
 import { type Health, HealthStatus } from './status.ts';
 
 /** One rule as written by a user or the built-in library. */
@@ -26,6 +27,12 @@ export interface CelHealthRule {
   /** True: what the object's owner asked for is a pause (Suspended, which a rollout counts as settled). */
   readonly suspended?: string;
   readonly message?: string;
+  /**
+   * Messages tried in order, the first that says anything winning (a string, or a
+   * list whose first element is one); evaluated lazily, so a rule can name many
+   * cases and pay for the first that applies. Wins over `message`.
+   */
+  readonly messages?: readonly MessageSource[];
   /** Where the rule came from, e.g. `Application team/web spec.healthChecks[0]`. */
   readonly source: string;
   /** Why the rule was refused when it was built (cel-limits.ts): every object of its kind is then Degraded with this. */
@@ -71,6 +78,11 @@ export function celRuleErrors(rule: CelHealthRule): string[] {
     const compiled = compile(expression);
     if (compiled instanceof Error) errors.push(`${rule.source} ${field}: ${compiled.message}`);
   }
+  for (const [index, expression] of (rule.messages ?? []).entries()) {
+    if (typeof expression !== 'string') continue;
+    const compiled = compile(expression);
+    if (compiled instanceof Error) errors.push(`${rule.source} messages[${index}]: ${compiled.message}`);
+  }
   return errors;
 }
 
@@ -90,16 +102,25 @@ function evaluate(rule: CelHealthRule, field: Predicate, self: unknown): boolean
   }
 }
 
-function ruleMessage(rule: CelHealthRule, self: unknown, fallback: string): string {
-  if (rule.message === undefined) return fallback;
-  const compiled = compile(rule.message);
-  if (compiled instanceof Error) return fallback;
+/** What one message expression says: a non-empty string, or the first of a list; '' for nothing (or an error). */
+function sayOne(expression: string, self: unknown): string {
+  const compiled = compile(expression);
+  if (compiled instanceof Error) return '';
   try {
     const value = compiled({ self });
-    return typeof value === 'string' && value !== '' ? value : fallback;
+    const said: unknown = Array.isArray(value) ? value[0] : value;
+    return typeof said === 'string' ? said : '';
   } catch {
-    return fallback;
+    return '';
   }
+}
+
+function ruleMessage(rule: CelHealthRule, self: unknown, fallback: string): string {
+  for (const expression of rule.messages ?? (rule.message === undefined ? [] : [rule.message])) {
+    const said = typeof expression === 'string' ? sayOne(expression, self) : sayReadyMade(expression, self);
+    if (said !== '') return said;
+  }
+  return fallback;
 }
 
 const phrases = { failed: 'failed', suspended: 'suspended', inProgress: 'in progress', current: 'current' } as const;

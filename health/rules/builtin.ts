@@ -14,7 +14,7 @@
  */
 import type { CelHealthRule } from '../cel-rules.ts';
 import {
-  conditions, firstSaid, fresh, hasCondition, observed, phaseIn, reasonIn, reasonNotIn, sayBehind, sayConditions, sayIf, sayStale, statusField,
+  conditions, fresh, hasCondition, observed, phaseIn, reasonIn, reasonNotIn, sayBehind, sayConditions, sayIf, sayStale, statusField,
 } from './cel-text.ts';
 
 const source = (group: string, kind: string): string => `built-in ${kind}.${group || 'core'}`;
@@ -34,7 +34,7 @@ function readyRule(group: string, kind: string, options: { readyFalseFails: bool
     ...(options.suspended ? { suspended: options.suspended } : {}),
     inProgress: `!${observed} || ${hasCondition('Reconciling', 'True')}`,
     current: `${hasCondition('Ready', 'True')} && ${observed}`,
-    message: firstSaid(sayBehind, sayConditions(['Stalled'], 'True'), sayStale(['Ready']), sayConditions(['Ready'], 'False'), sayConditions(['Reconciling'], 'True'), sayConditions(['Ready'])),
+    messages: [sayBehind, sayConditions(['Stalled'], 'True'), sayStale(['Ready']), sayConditions(['Ready'], 'False'), sayConditions(['Reconciling'], 'True'), sayConditions(['Ready'])],
   };
 }
 
@@ -50,7 +50,7 @@ const certManager: CelHealthRule[] = [
     failed: `${hasCondition('Issuing', 'False', reasonIn(['Failed']))} || ${hasCondition('Ready', 'False', reasonIn(['Failed']))}`,
     inProgress: hasCondition('Issuing', 'True'),
     current: hasCondition('Ready', 'True'),
-    message: firstSaid(sayConditions(['Issuing'], 'False'), sayConditions(['Issuing'], 'True'), sayStale(['Ready']), sayConditions(['Ready'])),
+    messages: [sayConditions(['Issuing'], 'False'), sayConditions(['Issuing'], 'True'), sayStale(['Ready']), sayConditions(['Ready'])],
   },
   readyRule('cert-manager.io', 'Issuer', { readyFalseFails: true }),
   readyRule('cert-manager.io', 'ClusterIssuer', { readyFalseFails: true }),
@@ -83,12 +83,12 @@ const rollout: CelHealthRule = {
   suspended: `${rolloutObserved} && (${phaseIn(['Paused'])} || ${specFlag('paused')})`,
   inProgress: `!${rolloutObserved} || ${phaseIn(['Progressing'])}`,
   current: `${rolloutObserved} && (${phaseIn(['Healthy'])} || ${rolloutLegacyCurrent})`,
-  message: firstSaid(
+  messages: [
     sayIf(`!${rolloutObserved}`, `'waiting for the controller to observe generation ' + string(self.metadata.generation)`),
     sayConditions(['InvalidSpec']),
     sayIf(`${statusField('message')} != ''`, statusField('message')),
     sayIf(`${statusField('phase')} != ''`, statusField('phase')),
-  ),
+  ],
 };
 
 const keda = (kind: string): CelHealthRule =>
@@ -111,7 +111,7 @@ const crossplane: CelHealthRule = {
     + ` && ${conditions}.exists(c, c.type == 'Synced')`,
   failed: `${hasCondition('Synced', 'False')} || ${hasCondition('LastAsyncOperation', 'False')}`,
   current: `${hasCondition('Synced', 'True')} && ${hasCondition('Ready', 'True')}`,
-  message: firstSaid(sayConditions(['Synced', 'LastAsyncOperation'], 'False'), sayStale(['Synced', 'Ready']), sayConditions(['Ready'], 'False'), sayConditions(['Ready'])),
+  messages: [sayConditions(['Synced', 'LastAsyncOperation'], 'False'), sayStale(['Synced', 'Ready']), sayConditions(['Ready'], 'False'), sayConditions(['Ready'])],
 };
 
 /**
@@ -128,7 +128,7 @@ const prometheusOperator = (kind: string): CelHealthRule => ({
   failed: hasCondition('Reconciled', 'False'),
   suspended: `${specFlag('paused')} || (has(self.status) && has(self.status.paused) && self.status.paused == true)`,
   current: `(${hasCondition('Available', 'True')} && ${hasCondition('Reconciled', 'True')}) || ${prometheusLegacyCurrent}`,
-  message: firstSaid(sayConditions(['Reconciled'], 'False'), sayStale(['Available', 'Reconciled']), sayConditions(['Available'], 'False'), sayConditions(['Available'], 'Degraded'), sayConditions(['Available'])),
+  messages: [sayConditions(['Reconciled'], 'False'), sayStale(['Available', 'Reconciled']), sayConditions(['Available'], 'False'), sayConditions(['Available'], 'Degraded'), sayConditions(['Available'])],
 });
 
 /**
@@ -141,7 +141,7 @@ const gateway: CelHealthRule = {
   group: 'gateway.networking.k8s.io', kind: 'Gateway', source: source('gateway.networking.k8s.io', 'Gateway'),
   failed: `${hasCondition('Accepted', 'False', reasonNotIn(['Pending']))} || ${hasCondition('Programmed', 'False', reasonIn(['Invalid']))}`,
   current: `(${hasCondition('Accepted', 'True')} || ${hasCondition('Scheduled', 'True')}) && (${hasCondition('Programmed', 'True')} || ${hasCondition('Ready', 'True')})`,
-  message: firstSaid(sayConditions(['Accepted', 'Programmed', 'Scheduled', 'Ready'], 'False'), sayStale(['Accepted', 'Programmed', 'Scheduled', 'Ready']), sayConditions(['Accepted', 'Programmed', 'Scheduled', 'Ready'], 'Unknown'), sayConditions(['Programmed', 'Ready'])),
+  messages: [sayConditions(['Accepted', 'Programmed', 'Scheduled', 'Ready'], 'False'), sayStale(['Accepted', 'Programmed', 'Scheduled', 'Ready']), sayConditions(['Accepted', 'Programmed', 'Scheduled', 'Ready'], 'Unknown'), sayConditions(['Programmed', 'Ready'])],
 };
 
 /**
@@ -171,7 +171,7 @@ const strimzi = (kind: string): CelHealthRule => ({
   suspended: `has(self.metadata.annotations) && 'strimzi.io/pause-reconciliation' in self.metadata.annotations && self.metadata.annotations['strimzi.io/pause-reconciliation'] == 'true'`,
   inProgress: `!${observed}`,
   current: `${observed} && ${conditions}.exists(c, c.type == 'Ready' && c.status == 'True')`,
-  message: firstSaid(sayBehind, sayConditions(['NotReady'], 'True'), sayConditions(['Ready'])),
+  messages: [sayBehind, sayConditions(['NotReady'], 'True'), sayConditions(['Ready'])],
 });
 
 /**
@@ -190,10 +190,10 @@ const cnpgCluster: CelHealthRule = {
   suspended: `(has(self.metadata.annotations) && 'cnpg.io/reconciliation' in self.metadata.annotations && self.metadata.annotations['cnpg.io/reconciliation'] == 'disabled')`
     + ` || ${conditions}.exists(c, c.type == 'cnpg.io/hibernation' && c.status == 'True')`,
   current: `${phaseIn(['Cluster in healthy state'])} && !${conditions}.exists(c, c.type == 'Ready' && c.status != 'True')`,
-  message: firstSaid(
+  messages: [
     sayIf(`${statusField('phaseReason')} != ''`, `${statusField('phase')} + ': ' + ${statusField('phaseReason')}`),
     sayIf(`${statusField('phase')} != ''`, statusField('phase')),
-  ),
+  ],
 };
 
 /** Velero: status.phase; a partly failed backup or restore is failed. */
@@ -202,12 +202,12 @@ const velero = (kind: string, done: string): CelHealthRule => ({
   group: 'velero.io', kind, source: source('velero.io', kind),
   failed: phaseIn(veleroFailed),
   current: phaseIn([done]),
-  message: firstSaid(
+  messages: [
     sayIf(`${statusField('failureReason')} != ''`, `${statusField('phase')} + ': ' + ${statusField('failureReason')}`),
     sayIf(`has(self.status) && has(self.status.validationErrors)`, `${statusField('phase')} + ': ' + self.status.validationErrors.join('; ')`),
     sayIf(`${statusField('phase')} != ''`, statusField('phase')),
     sayIf('true', `'waiting for Velero to process it'`),
-  ),
+  ],
 });
 
 /** sealed-secrets: Synced True once the controller unsealed it into a Secret; Synced False (no key could decrypt it) is failed. */
@@ -216,17 +216,17 @@ const sealedSecret: CelHealthRule = {
   failed: hasCondition('Synced', 'False'),
   inProgress: `!${observed}`,
   current: `${hasCondition('Synced', 'True')} && ${observed}`,
-  message: firstSaid(sayBehind, sayConditions(['Synced']), sayIf('true', `'waiting for the controller to unseal it'`)),
+  messages: [sayBehind, sayConditions(['Synced']), sayIf('true', `'waiting for the controller to unseal it'`)],
 };
 
 /** Berth's own Application (an app of apps): its kstatus conditions, with its health message. */
 const application: CelHealthRule = {
   ...readyRule('berth.dev', 'Application', { readyFalseFails: false }),
-  message: firstSaid(
+  messages: [
     sayBehind, sayConditions(['Stalled'], 'True'),
     sayIf(`has(self.status) && has(self.status.health) && has(self.status.health.message)`, `self.status.health.status + ': ' + self.status.health.message`),
     sayConditions(['Ready']),
-  ),
+  ],
 };
 
 export const builtinCelRules: readonly CelHealthRule[] = [

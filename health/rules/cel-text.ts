@@ -2,8 +2,10 @@
  * Pieces of CEL text the built-in rules are written from, so each rule reads as
  * its operator's semantics and not as a wall of `has()` guards. Every piece
  * tolerates a missing `status` (a freshly created object), so a rule reads it
- * as "not yet current", never as a rule error. Strings only; nothing runs here.
+ * as "not yet current", never as a rule error. Strings (and the ready-made
+ * messages of health/rule-messages.ts) only; nothing runs here.
  */
+import type { MessageSource } from '../rule-messages.ts';
 
 /** The object's status conditions, or none. */
 export const conditions = `(has(self.status) && has(self.status.conditions) ? self.status.conditions : [])`;
@@ -32,29 +34,17 @@ export const statusField = (field: string): string => `(has(self.status) && has(
 /** status.phase is one of `phases`. */
 export const phaseIn = (phases: readonly string[]): string => `${statusField('phase')} in ${quoteList(phases)}`;
 
-/** What a condition says: `: <message>`, else `: <reason>`, else nothing. */
-const conditionText = `(has(c.message) && c.message != '' ? ': ' + c.message : (has(c.reason) && c.reason != '' ? ': ' + c.reason : ''))`;
 
-/** A CEL list of strings: what the conditions of `types` say, as `<type> <status>: <message>`. */
-export function sayConditions(types: readonly string[], status?: string): string {
-  const byStatus = status === undefined ? '' : ` && c.status == '${status}'`;
-  return `${conditions}.filter(c, c.type in ${quoteList(types)}${byStatus}).map(c, c.type + ' ' + c.status + ${conditionText})`;
+/** What the first condition of `types` (and `status`) says, as `<type> <status>: <message>` (health/rule-messages.ts). */
+export function sayConditions(types: readonly string[], status?: string): MessageSource {
+  return status === undefined ? { conditions: types } : { conditions: types, status };
 }
 
 /** A CEL list of one string when `condition` holds. */
 export const sayIf = (condition: string, text: string): string => `(${condition} ? [${text}] : [])`;
 
-/** The first of several CEL lists of strings that says anything, as the rule's message. */
-export function firstSaid(...lists: readonly string[]): string {
-  const all = `(${lists.join(' + ')})`;
-  return `size(${all}) > 0 ? ${all}[0] : ''`;
-}
-
 /** The message every rule starts with when the controller is behind the spec. */
-export const sayBehind = sayIf(`!${observed}`, `'waiting for the controller to observe generation ' + string(self.metadata.generation)`);
+export const sayBehind: MessageSource = { behind: true };
 
 /** ... or when a condition of `types` was written for an older generation. */
-export const sayStale = (types: readonly string[]): string => sayIf(
-  `${conditions}.exists(c, c.type in ${quoteList(types)} && !${fresh()})`,
-  `'waiting for the controller to report on generation ' + string(self.metadata.generation)`,
-);
+export const sayStale = (types: readonly string[]): MessageSource => ({ stale: types });
