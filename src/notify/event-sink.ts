@@ -99,15 +99,23 @@ export function createNotifier(options: NotifierOptions): EventSink {
   const enqueue = async (app: NotifiedApp, events: readonly TransitionEvent[]): Promise<void> => {
     const at = now();
     const rules = options.rules();
-    for (const transition of events) {
+    // One commit read per revision, and every job added at once: a step's three events reach the queue together.
+    const commits = new Map<string, Promise<NotificationCommit | undefined>>();
+    const commitOf = (revision: string): Promise<NotificationCommit | undefined> => {
+      let found = commits.get(revision);
+      if (!found) commits.set(revision, found = app.commit(revision).catch(() => undefined));
+      return found;
+    };
+    const described: NotifiedApp = { ...app, commit: commitOf };
+    await Promise.all(events.map(async (transition) => {
       const targets = providersFor(rules, { namespace: app.namespace, name: app.name, labels: app.labels }, { type: transition.type, severity: severityOf[transition.type] }, options.controllerNamespace);
-      if (targets.length === 0) continue;
-      const event = await notificationEventOf(app, transition, at, options.consoleUrl);
-      for (const provider of targets) {
+      if (targets.length === 0) return;
+      const event = await notificationEventOf(described, transition, at, options.consoleUrl);
+      await Promise.all(targets.map(async (provider) => {
         const added = await options.queue.add({ app: app.key, provider, event, transitionAt: at.getTime() });
         options.log.debug({ app: app.key, event: event.type, revision: event.revision, provider: `${provider.namespace}/${provider.name}`, added }, 'notification queued');
-      }
-    }
+      }));
+    }));
   };
   const guarded = async (app: NotifiedApp, what: string, work: () => Promise<void>): Promise<void> => {
     await withTimeout(work(), timeoutMs).catch((error: unknown) => {

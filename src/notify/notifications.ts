@@ -15,7 +15,7 @@ import { createDeliveryLog, type DeliveryEntry, type DeliveryLog } from './deliv
 import { createNotifier, type EventSink } from './event-sink.ts';
 import { createNotificationHttp } from './http.ts';
 import { createNotificationMetrics } from './metrics.ts';
-import { providerConfigOf, type SecretAccess } from './provider-config.ts';
+import { cachedSecretReads, providerConfigOf, type SecretAccess } from './provider-config.ts';
 import { sendNotification, type DeliveryOutcome, type NotificationEvent } from './providers/provider.ts';
 import { NotificationQueue, type NotificationJob } from './queue.ts';
 import { watchNotificationResources, type NotificationResources } from './resources/watch.ts';
@@ -77,6 +77,7 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
   // A tenant's provider is read as the Application; a cluster-wide one (controller's namespace) by the controller.
   const accessFor = (job: Pick<NotificationJob, 'app' | 'provider'>): SecretAccess =>
     (job.provider.namespace === settings.controllerNamespace ? deps.controllerAccess : deps.secretAccess(job.app));
+  const secrets = cachedSecretReads();
   let worker: NotificationWorker | undefined;
 
   return {
@@ -105,7 +106,7 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
       if (settings.concurrency === 0) return;
       worker = new NotificationWorker(deps.queueOptions, {
         provider: (namespace, name) => resources.provider(namespace, name),
-        configOf: (provider, job) => providerConfigOf(provider, accessFor(job), settings.allowHttp),
+        configOf: (provider, job) => providerConfigOf(provider, accessFor(job), settings.allowHttp, secrets),
         http, log: deliveryLog, metrics, redis: deps.redis, prefix: deps.queueOptions.prefix,
         ratePerMinute: settings.ratePerMinute, concurrency: settings.concurrency,
         retry: { limit: settings.attempts, backoffMs: 1_000, factor: 2, maxBackoffMs: 300_000, jitter: 0.25 },

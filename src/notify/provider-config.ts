@@ -31,10 +31,29 @@ async function readSecret(access: SecretAccess, namespace: string, name: string)
   return Object.fromEntries(Object.entries(data).flatMap(([key, value]) => (typeof value === 'string' ? [[key, Buffer.from(value, 'base64').toString('utf8').trim()]] : [])));
 }
 
-export async function providerConfigOf(provider: KnownProvider, access: SecretAccess, allowHttp: boolean): Promise<ProviderConfig> {
+/**
+ * Secret reads kept `maxAgeMs` per (identity, Secret): a burst of notifications
+ * to one provider costs one read, and a rotated token is picked up within
+ * seconds. A failed read is not kept.
+ */
+export function cachedSecretReads(maxAgeMs = 10_000, now: () => number = Date.now): (access: SecretAccess, namespace: string, name: string) => Promise<Record<string, string>> {
+  const kept = new Map<string, { at: number; values: Promise<Record<string, string>> }>();
+  return (access, namespace, name) => {
+    const key = JSON.stringify([access.identity, namespace, name]);
+    const found = kept.get(key);
+    if (found && now() - found.at < maxAgeMs) return found.values;
+    const values = readSecret(access, namespace, name);
+    kept.set(key, { at: now(), values });
+    values.catch(() => { kept.delete(key); });
+    if (kept.size > 1_000) kept.delete(kept.keys().next().value ?? key);
+    return values;
+  };
+}
+
+export async function providerConfigOf(provider: KnownProvider, access: SecretAccess, allowHttp: boolean, read = readSecret): Promise<ProviderConfig> {
   const { spec, namespace, name } = provider;
   const ref = spec.secretRef;
-  const values = ref ? await readSecret(access, namespace, ref.name) : {};
+  const values = ref ? await read(access, namespace, ref.name) : {};
   const pick = (key: string | undefined, fallback: string): string | undefined => values[key ?? fallback] || undefined;
   const address = pick(ref?.addressKey, 'address') ?? spec.address;
   const token = pick(ref?.tokenKey, 'token');
