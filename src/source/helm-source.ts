@@ -166,11 +166,25 @@ export class ChartSources {
     const row = credentialsFor(credentials, formatOciReference(reference))?.credentials;
     const wanted = revision === 'HEAD' && (reference.digest ?? reference.tag) !== undefined ? (reference.digest ?? reference.tag ?? '') : revision;
     return this.#timed('oci-resolve', async () => {
-      if (digestPattern.test(wanted)) return this.#oci.manifest(reference, wanted, row);
+      if (digestPattern.test(wanted)) return this.#remember(reference, await this.#oci.manifest(reference, wanted, row));
       const tags = await this.#oci.listTags(reference, row);
       const tag = tags.includes(wanted) ? wanted : chooseTag(tags, wanted, formatOciReference(reference));
-      return { ...(await this.#oci.manifest(reference, tag, row)), tag };
+      return { ...this.#remember(reference, await this.#oci.manifest(reference, tag, row)), tag };
     });
+  }
+
+  /** Manifests by digest, so the fetch after a resolve does not ask again (content-addressed: never stale). */
+  readonly #manifests = new Map<string, OciManifest>();
+
+  #remember(reference: OciReference, found: { digest: string; manifest: OciManifest }): { digest: string; manifest: OciManifest } {
+    this.#manifests.set(`${reference.host}/${reference.repository}@${found.digest}`, found.manifest);
+    while (this.#manifests.size > 256) this.#manifests.delete(this.#manifests.keys().next().value ?? '');
+    return found;
+  }
+
+  /** A manifest this process already read and checked against `digest`, if any. */
+  knownManifest(reference: OciReference, digest: string): OciManifest | undefined {
+    return this.#manifests.get(`${reference.host}/${reference.repository}@${digest}`);
   }
 
   /** A binding of one Application's origin, with GitSource's surface. */
@@ -317,7 +331,7 @@ export class BoundChartSource {
     }
     const reference = this.#oci;
     const row = credentialsFor(this.#origin.credentials, formatOciReference(reference))?.credentials;
-    const { manifest } = await this.#sources.oci.manifest(reference, digest, row);
+    const manifest = this.#sources.knownManifest(reference, digest) ?? (await this.#sources.oci.manifest(reference, digest, row)).manifest;
     const blob = async (layer: OciManifest['layers'][number]): Promise<Buffer> => {
       const cached = await this.#sources.readBlob(layer.digest);
       if (cached) return cached;
