@@ -225,6 +225,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   // Destination clusters: the cluster Secrets of the controller's namespace (src/clusters).
   const destinations = createDestinations({
     rest, controllerNamespace: config.controllerNamespace, defaultConcurrency: config.clusterConcurrency, log,
+    onResponse: (clusterName, method, status) => { metrics.kubeApiResponse(method, status, clusterName); },
   });
   const reconcile = createReconciler({
     registry, git, charts,

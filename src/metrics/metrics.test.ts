@@ -64,11 +64,14 @@ describe('Berth metrics', () => {
     metrics.kubeApiResponse('GET', 404);
     metrics.kubeApiResponse('GET', undefined);
     metrics.kubeApiResponse('BREW', 418);
+    metrics.kubeApiResponse('GET', 503, 'prod-eu');
     const samples = await scrape(metrics);
     assert.equal(valueOf(samples, 'berth_kube_api_requests_total', { verb: 'PATCH', code: '200' }), 2);
     assert.equal(valueOf(samples, 'berth_kube_api_requests_total', { verb: 'GET', code: '404' }), 1);
     assert.equal(valueOf(samples, 'berth_kube_api_requests_total', { verb: 'GET', code: '<error>' }), 1);
     assert.equal(valueOf(samples, 'berth_kube_api_requests_total', { verb: 'OTHER', code: '418' }), 1);
+    assert.equal(valueOf(samples, 'berth_kube_api_requests_total', { verb: 'GET', code: '404', cluster: 'in-cluster' }), 1);
+    assert.equal(valueOf(samples, 'berth_kube_api_requests_total', { verb: 'GET', code: '503', cluster: 'prod-eu' }), 1);
   });
 
   it('counts webhook requests by known provider, folding unknown names and odd results', async () => {

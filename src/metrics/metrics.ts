@@ -50,8 +50,8 @@ export interface BerthMetrics {
   render(): Promise<{ contentType: string; body: string }>;
   /** One webhook delivery; `provider` is the path segment (unknown names count as `unknown`). */
   webhookRequest(provider: string, result: string): void;
-  /** One answer of the Kubernetes API (`status` undefined: no HTTP answer at all). */
-  kubeApiResponse(verb: string, status: number | undefined): void;
+  /** One answer of the Kubernetes API (`status` undefined: no HTTP answer at all), of `cluster` (its name, never its URL; default in-cluster). */
+  kubeApiResponse(verb: string, status: number | undefined, cluster?: string): void;
   gitOperation(operation: GitOperation, seconds: number, ok: boolean): void;
   /** One render that ran (cache hits are not renders); `sourceType` undefined when it failed before detection. */
   rendered(sourceType: string | undefined, seconds: number, ok: boolean): void;
@@ -101,8 +101,8 @@ export function createMetrics(options: MetricsOptions = {}): BerthMetrics {
   const renderFailures = new Counter({ name: 'berth_render_failures_total', help: 'Renders that failed, by source type.', labelNames: ['source_type'] as const, registers });
   const webhooks = new Counter({ name: 'berth_webhook_requests_total', help: 'Webhook deliveries, by provider and result.', labelNames: ['provider', 'result'] as const, registers });
   const kubeRequests = new Counter({
-    name: 'berth_kube_api_requests_total', help: 'Kubernetes API requests, by HTTP verb and status code (<error>: no answer).',
-    labelNames: ['verb', 'code'] as const, registers,
+    name: 'berth_kube_api_requests_total', help: 'Kubernetes API requests, by HTTP verb, status code (<error>: no answer) and destination cluster name (in-cluster: the one Berth runs in).',
+    labelNames: ['verb', 'code', 'cluster'] as const, registers,
   });
   let queueDepth: (() => Promise<Readonly<Record<string, number>>>) | undefined;
   // prom-client collects metrics concurrently: the gauge and the failure counter
@@ -151,9 +151,9 @@ export function createMetrics(options: MetricsOptions = {}): BerthMetrics {
     webhookRequest(provider, result) {
       webhooks.inc({ provider: resolveProvider(provider) ?? resolveRegistryProvider(provider) ?? 'unknown', result: tokenLabel(result) });
     },
-    kubeApiResponse(verb, status) {
+    kubeApiResponse(verb, status, cluster = 'in-cluster') {
       const upper = verb.toUpperCase();
-      kubeRequests.inc({ verb: kubeVerbs.has(upper) ? upper : 'OTHER', code: status === undefined ? '<error>' : String(status) });
+      kubeRequests.inc({ verb: kubeVerbs.has(upper) ? upper : 'OTHER', code: status === undefined ? '<error>' : String(status), cluster: /^[a-z0-9][a-z0-9.-]{0,62}$/.test(cluster) ? cluster : 'other' });
     },
     gitOperation(operation, seconds, ok) {
       gitDuration.observe({ operation }, seconds);
