@@ -116,6 +116,25 @@ describe('console sessions', () => {
     assert.equal((await fetch(`${second.base}/api/v1/console/applications`, { headers: { cookie } })).status, 401);
   });
 
+  it('takes sign-in only as JSON, so no cross-site form can sign a browser in to someone else\'s session', async (t) => {
+    const server = await startConsoleServer(t, { apps });
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const response = await fetch(`${server.base}/api/v1/session`, { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify({ token: adminToken }) });
+      assert.equal(response.status, 415, type);
+      assert.equal(response.headers.get('set-cookie'), null);
+    }
+  });
+
+  it('reads as the public may when reads are public and the cookie is stale', async (t) => {
+    const server = await startConsoleServer(t, { apps, server: { auth: { adminTokens: [adminToken], readTokens: [], publicRead: true } } });
+    const me = await fetch(`${server.base}/api/v1/session`, { headers: { cookie: `berth_session=${'B'.repeat(43)}` } });
+    assert.deepEqual(await me.json(), { role: 'read', via: 'public', publicRead: true });
+    assert.match(me.headers.get('set-cookie') ?? '', /Max-Age=0/);
+    assert.equal((await fetch(`${server.base}/api/v1/console/applications`)).status, 200);
+    const sync = await fetch(`${server.base}/api/v1/namespaces/shop/applications/web/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(sync.status, 401, 'public reads never make actions public');
+  });
+
   it('answers with a strict Content-Security-Policy and no sniffing, on the API too', async (t) => {
     const server = await startConsoleServer(t, { apps });
     const response = await fetch(`${server.base}/api/v1/session`);

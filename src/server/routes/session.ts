@@ -61,6 +61,11 @@ export function registerSessionRoutes(app: Express, deps: ServerDeps, consoleDep
 
   app.get('/api/v1/session', noStore, async (request, response) => {
     const principal = await principalOf(request, response, auth);
+    // A stale cookie where reads are public: the caller reads as anyone may (the cookie is cleared).
+    if (principal instanceof HttpError && auth.publicRead && request.headers.authorization === undefined) {
+      response.json(answerOf({ via: 'public', role: 'read' }, true));
+      return;
+    }
     if (principal instanceof HttpError) throw principal;
     if (principal === undefined) throw new HttpError(401, 'unauthorized', 'not signed in: POST /api/v1/session with {"token": "<token>"}, or send Authorization: Bearer <token>');
     response.json(answerOf(principal, auth.publicRead));
