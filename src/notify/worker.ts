@@ -93,6 +93,15 @@ export class NotificationWorker {
       deps.metrics.dropped(provider?.spec.type ?? 'unknown', job.data.event.type);
       const reason = `${job.data.event.type} of ${job.data.event.revision.slice(0, 12)} to NotificationProvider ${job.data.provider.namespace}/${job.data.provider.name} dropped after ${job.attemptsMade} attempt${job.attemptsMade === 1 ? '' : 's'}: ${error.message}`;
       deps.logger.warn({ app: job.data.app, event: job.data.event.type, provider: `${job.data.provider.namespace}/${job.data.provider.name}` }, reason);
+      // A dropped outcome was logged by the attempt itself; retries that ran out are logged here.
+      if (!(error instanceof UnrecoverableError || error.name === 'UnrecoverableError')) {
+        const { event } = job.data;
+        void deps.log.record(job.data.app, {
+          id: event.id, type: event.type, revision: event.revision, provider: `${job.data.provider.namespace}/${job.data.provider.name}`,
+          providerType: provider?.spec.type ?? 'unknown', result: 'dropped', attempt: job.attemptsMade, reason: `retries ran out: ${error.message}`,
+          at: new Date((deps.now ?? Date.now)()).toISOString(),
+        }).catch(() => undefined);
+      }
       if (job.data.test !== true) void deps.onDropped(job.data, reason).catch(() => undefined);
     });
   }

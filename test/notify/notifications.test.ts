@@ -184,4 +184,25 @@ describe('notifications from the controller', () => {
     assert.ok(took < 30_000, `the next commit took ${took} ms with a hanging receiver`);
     assert.ok(receiver.delivered().length === 0, 'no request was answered: every delivery hung or timed out');
   });
+
+  it('drops a notification whose retries ran out, with a metric, and lists it as dropped', { timeout: 240_000 }, async (t) => {
+    const { namespace, root, repository, repoURL, receiver } = await setUp(t, 'notify-drop');
+    receiver.setMode({ kind: 'status', status: 503, times: 1_000 });
+    const commit = await commitFiles(repository, { 'apps/web/deployment.yaml': deployment(namespace, 'registry.example/web:1') }, 'ship');
+    const controller = startControllerProcess({ appsFile: appsFile(root, namespace, repoURL), env: controllerEnv({ BERTH_NOTIFICATION_ATTEMPTS: '2' }) });
+    t.after(async () => { await controller.stop(); });
+    const base = await controller.baseUrl();
+    const deliveries = async (): Promise<{ type: string; result: string; reason?: string }[]> => {
+      const answer = await fetch(`${base}/api/v1/namespaces/${namespace}/applications/web/notifications`, { headers: { authorization: `Bearer ${readToken}` } });
+      return (await answer.json() as { deliveries: { type: string; result: string; reason?: string }[] }).deliveries;
+    };
+    const dropped = await controller.explain(eventually('Healthy to be dropped after 2 attempts', async () =>
+      (await deliveries()).find((entry) => entry.type === 'Healthy' && entry.result === 'dropped'), { timeoutMs: 120_000 }));
+    assert.match(dropped.reason ?? '', /retries ran out: .*HTTP 503/);
+    assert.equal(receiver.requests.filter((request) => eventTypeOf(request) === 'Healthy' && request.event?.subject === commit).length, 2, 'two attempts, then no more');
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /berth_notifications_dropped_total\{provider_type="webhook",event="Healthy"\} 1/);
+    assert.match(metrics, /berth_notification_attempts_total\{provider_type="webhook",event="Healthy",result="retry"\} 2/);
+    assert.ok(!metrics.includes(receiver.url) && !metrics.includes(hmacKey), 'no address or key in the metrics');
+  });
 });
