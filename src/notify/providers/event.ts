@@ -34,6 +34,8 @@ export interface NotificationApplication {
    * token goes to comes from the provider's configuration.
    */
   readonly repoURL?: string;
+  /** `spec.source.targetRevision`: the branch a revert pull request targets (revert-pull-request.ts). */
+  readonly targetRevision?: string;
 }
 
 export interface NotificationCommit {

@@ -24,6 +24,7 @@ export type {
 } from './event.ts';
 export { NotificationEventType, NotificationSeverity, ProviderKind } from './event.ts';
 export { signatureHeader } from './cloudevents.ts';
+export { openRevertPullRequest } from './revert-pull-request.ts';
 
 export async function sendNotification(config: ProviderConfig, event: NotificationEvent, http: HttpPost, options: SendOptions = {}): Promise<DeliveryOutcome> {
   const now = (options.now ?? Date.now)();

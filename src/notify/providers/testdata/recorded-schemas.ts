@@ -10,10 +10,14 @@
  *            https://docs.github.com/en/rest/commits/commits#list-pull-requests-associated-with-a-commit
  *            https://docs.github.com/en/rest/issues/comments (list / create / update an issue comment)
  *            https://docs.github.com/en/rest/commits/comments (list / create / update a commit comment)
+ *            https://docs.github.com/en/rest/branches/branches#get-a-branch, .../rest/git/commits (get / create a commit),
+ *            .../rest/git/refs#create-a-reference, .../rest/pulls/pulls#create-a-pull-request
  *   GitLab   https://docs.gitlab.com/api/commits/#set-the-pipeline-status-of-a-commit
  *            https://docs.gitlab.com/api/commits/#list-merge-requests-associated-with-a-commit
  *            https://docs.gitlab.com/api/notes/#merge-requests
  *            https://docs.gitlab.com/api/discussions/#commits
+ *            https://docs.gitlab.com/api/branches/ (get a single branch, create a branch),
+ *            https://docs.gitlab.com/api/commits/#revert-a-commit, https://docs.gitlab.com/api/merge_requests/#create-mr
  *   Gitea    https://gitea.com/api/swagger#/repository/repoCreateStatus (CreateStatusOption, CommitStatusState)
  *   Bitbucket https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commit-statuses/#api-repositories-workspace-repo-slug-commit-commit-statuses-build-post
  *   Slack    https://api.slack.com/messaging/webhooks, https://api.slack.com/reference/messaging/attachments,
@@ -63,6 +67,37 @@ export const githubOperations: readonly RecordedOperation[] = [
     body: { required: commentBody.required, optional: { path: str, position: { type: 'number' }, line: { type: 'number' } } },
   },
   { name: 'GitHub: update a commit comment', method: 'PATCH', path: '/repos/{owner}/{repo}/comments/{comment_id}', params: { ...github, comment_id: number }, headers: githubHeaders, body: commentBody },
+];
+
+const branchParam = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+
+export const githubRevertOperations: readonly RecordedOperation[] = [
+  { name: 'GitHub: get a branch', method: 'GET', path: '/repos/{owner}/{repo}/branches/{branch}', params: { ...github, branch: branchParam }, headers: githubHeaders },
+  { name: 'GitHub: get a commit object', method: 'GET', path: '/repos/{owner}/{repo}/git/commits/{commit_sha}', params: { ...github, commit_sha: sha }, headers: githubHeaders },
+  {
+    name: 'GitHub: create a commit',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/git/commits',
+    params: github,
+    headers: githubHeaders,
+    body: { required: { message: str, tree: { type: 'string', pattern: sha } }, optional: { parents: { type: 'array', items: { type: 'string', pattern: sha } }, author: { type: 'object' }, committer: { type: 'object' }, signature: str } },
+  },
+  {
+    name: 'GitHub: create a reference',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/git/refs',
+    params: github,
+    headers: githubHeaders,
+    body: { required: { ref: { type: 'string', pattern: /^refs\/heads\/[A-Za-z0-9._/-]+$/ }, sha: { type: 'string', pattern: sha } } },
+  },
+  {
+    name: 'GitHub: create a pull request',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/pulls',
+    params: github,
+    headers: githubHeaders,
+    body: { required: { head: str, base: str }, optional: { title: str, body: str, head_repo: str, issue: { type: 'number' }, maintainer_can_modify: { type: 'boolean' }, draft: { type: 'boolean' } } },
+  },
 ];
 
 /** GitLab's `:id` is the project ID or its URL-encoded full path: one segment, decoded to `group[/subgroup...]/project`. */
@@ -115,6 +150,23 @@ export const gitlabOperations: readonly RecordedOperation[] = [
     params: { id: gitlabProject, sha, discussion_id: /^[0-9a-f]+$/, note_id: number },
     headers: gitlabHeaders,
     body: { required: {}, optional: { body: commentBody.required['body'] ?? str } },
+  },
+];
+
+export const gitlabRevertOperations: readonly RecordedOperation[] = [
+  { name: 'GitLab: get a single repository branch', method: 'GET', path: '/projects/{id}/repository/branches/{branch}', params: { id: gitlabProject, branch: branchParam }, headers: gitlabHeaders },
+  { name: 'GitLab: create repository branch', method: 'POST', path: '/projects/{id}/repository/branches', params: { id: gitlabProject }, headers: gitlabHeaders, body: { required: { branch: str, ref: str } } },
+  { name: 'GitLab: revert a commit', method: 'POST', path: '/projects/{id}/repository/commits/{sha}/revert', params: { id: gitlabProject, sha }, headers: gitlabHeaders, body: { required: { branch: str }, optional: { dry_run: { type: 'boolean' } } } },
+  {
+    name: 'GitLab: create MR',
+    method: 'POST',
+    path: '/projects/{id}/merge_requests',
+    params: { id: gitlabProject },
+    headers: gitlabHeaders,
+    body: {
+      required: { source_branch: str, target_branch: str, title: str },
+      optional: { description: str, remove_source_branch: { type: 'boolean' }, squash: { type: 'boolean' }, labels: str, assignee_id: { type: 'number' }, target_project_id: { type: 'number' } },
+    },
   },
 ];
 
