@@ -77,6 +77,8 @@ interface Pooled {
 
 const idleMs = 5_000;
 const pool = new Map<string, Pooled>();
+/** Each connection's socket: referenced while an operation uses it, so an idle one never keeps a process alive. */
+const sockets = new WeakMap<Client, net.Socket>();
 const policyIds = new WeakMap<NetworkPolicy, number>();
 let nextPolicyId = 1;
 
@@ -145,6 +147,7 @@ function connect(target: SshTarget, credentials: SshCredentials, options: SshCon
     };
     const socket = net.connect({ host: target.host, port: target.port, ...(options.network ? { lookup: guardedLookup(options.network) } : {}) });
     socket.setNoDelay(true);
+    sockets.set(client, socket);
     socket.on('error', (error) => {
       fail(rejection ?? toConnectError(error, target, options.timeoutMs));
     });
@@ -207,6 +210,7 @@ export async function acquireConnection(target: SshTarget, credentials: SshCrede
     current.users--;
     throw error;
   }
+  sockets.get(client)?.ref();
   let released = false;
   return {
     client,
@@ -215,6 +219,7 @@ export async function acquireConnection(target: SshTarget, credentials: SshCrede
       released = true;
       current.users--;
       if (current.users > 0) return;
+      sockets.get(client)?.unref();
       current.idle = setTimeout(() => {
         if (pool.get(key) === current) pool.delete(key);
         client.end();
