@@ -6,7 +6,7 @@ import { healthRulesPath } from './health-rule-schema.ts';
 import { watchClusterHealthRules } from './health-rule-watch.ts';
 
 const healthRule = (name: string, kind: string, resourceVersion = '1', spec: unknown = { rules: [{ group: 'example.com', kind, current: 'true' }] }): KubeObject =>
-  ({ apiVersion: 'berth.dev/v1alpha1', kind: 'HealthRule', metadata: { name, resourceVersion }, spec }) as KubeObject;
+  ({ apiVersion: 'berth.dev/v1alpha1', kind: 'HealthRule', metadata: { name, resourceVersion }, spec });
 
 test('HealthRules are listed, watched and ordered by name; an invalid one is logged and ignored', async () => {
   const transport = fakeListWatchTransport();
