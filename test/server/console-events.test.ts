@@ -14,11 +14,12 @@ import { adminToken, application, signIn, startConsoleServer } from './console-f
 interface SseEvent { id?: string; event?: string; data?: string; comment?: string }
 
 /** An open event stream, read as it arrives. */
-async function openStream(url: string, headers: Record<string, string>): Promise<{ status: number; next(match: (event: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>; close(): void }> {
+async function openStream(url: string, headers: Record<string, string>): Promise<{ status: number; next(match: (event: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>; ended(timeoutMs: number): Promise<void>; close(): void }> {
   const controller = new AbortController();
   const response = await fetch(url, { headers, signal: controller.signal });
   const queue: SseEvent[] = [];
   let wake: (() => void) | undefined;
+  let finished = false;
   if (response.body) {
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     void (async () => {
@@ -48,6 +49,8 @@ async function openStream(url: string, headers: Record<string, string>): Promise
       } catch {
         // aborted
       }
+      finished = true;
+      wake?.();
     })();
   }
   return {
@@ -61,6 +64,11 @@ async function openStream(url: string, headers: Record<string, string>): Promise
         if (left <= 0) throw new Error(`no matching event within ${timeoutMs} ms; seen: ${JSON.stringify(queue)}`);
         await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, left); });
       }
+    },
+    async ended(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (!finished && Date.now() < deadline) await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 50); });
+      if (!finished) throw new Error(`the stream did not end within ${timeoutMs} ms`);
     },
     close() { controller.abort(); },
   };
@@ -125,7 +133,8 @@ describe('console live updates', () => {
 
   it('sends only the asked Application\'s events, heartbeats, and caps streams per session', async (t) => {
     const server = await startConsoleServer(t, { apps: [application('shop', 'web'), application('shop', 'api')], console: { heartbeatMs: 200, maxStreamsPerPrincipal: 2 } });
-    const { cookie } = await signIn(server.base, adminToken);
+    const session = await signIn(server.base, adminToken);
+    const { cookie } = session;
     const only = await openStream(`${server.base}/api/v1/events?app=shop/web`, { cookie });
     t.after(() => { only.close(); });
     await only.next((event) => event.event === 'hello');
@@ -152,7 +161,16 @@ describe('console live updates', () => {
     }
     assert.equal(status, 200);
 
-    const bad = await fetch(`${server.base}/api/v1/events?app=../x`, { headers: { cookie } });
+    // Signing out ends the streams the session holds, at the next heartbeat.
+    const held = await openStream(`${server.base}/api/v1/events`, { cookie });
+    t.after(() => { held.close(); });
+    await held.next((event) => event.event === 'hello');
+    const { csrf } = session;
+    assert.equal((await fetch(`${server.base}/api/v1/session`, { method: 'DELETE', headers: { cookie, 'x-berth-csrf': csrf } })).status, 204);
+    await held.ended(2_000);
+    assert.equal((await fetch(`${server.base}/api/v1/events`, { headers: { cookie } })).status, 401);
+
+    const bad = await fetch(`${server.base}/api/v1/events?app=../x`, { headers: { cookie: (await signIn(server.base, adminToken)).cookie } });
     assert.equal(bad.status, 400);
     const anonymous = await fetch(`${server.base}/api/v1/events`);
     assert.equal(anonymous.status, 401);

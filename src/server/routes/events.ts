@@ -70,7 +70,21 @@ export function registerEventRoutes(app: Express, deps: ServerDeps, consoleDeps:
       if (replaying) pending.push(event);
       else send(event);
     });
-    const heartbeat = setInterval(() => { response.write(': heartbeat\n\n'); }, heartbeatMs);
+    // A stream outlives no session: each heartbeat checks that the session is still there (signed out, expired,
+    // its token removed) and ends the stream if not; the browser's reconnect then gets the 401.
+    const principal = response.locals.principal as Principal | undefined;
+    const now = deps.now ?? Date.now;
+    const stillSignedIn = async (): Promise<boolean> => {
+      if (principal?.via !== 'cookie' || !consoleDeps.sessions) return true;
+      const session = await consoleDeps.sessions.get(principal.id, new Date(now())).catch(() => principal.session);
+      return session !== undefined && Date.parse(session.expiresAt) > now();
+    };
+    const heartbeat = setInterval(() => {
+      void stillSignedIn().then((signedIn) => {
+        if (signedIn) response.write(': heartbeat\n\n');
+        else response.end();
+      });
+    }, heartbeatMs);
     heartbeat.unref();
     const stream = { closed: false };
     request.on('close', () => {
