@@ -141,6 +141,8 @@ async function serve(data: Fleet): Promise<{ url: string; server: Server }> {
 interface Measured {
   ms: number;
   apiRequests: number;
+  /** The most any run made: an event stream the loaded machine made reconnect counts twice. */
+  maxApiRequests?: number;
   allRequests: number;
   pageBytes: number;
 }
@@ -190,8 +192,11 @@ async function measure(browser: Browser, url: string, ready: string, pageData: R
   const samples: Measured[] = [];
   await pageView(browser, url, ready, pageData); // warm-up: the server's first answer and Chromium's code caches
   for (let run = 0; run < runs; run++) samples.push(await pageView(browser, url, ready, pageData));
-  const last = samples.at(-1) ?? { apiRequests: 0, allRequests: 0, pageBytes: 0 };
-  return { ms: median(samples.map((sample) => sample.ms)), apiRequests: last.apiRequests, allRequests: last.allRequests, pageBytes: last.pageBytes };
+  return {
+    ms: median(samples.map((sample) => sample.ms)),
+    apiRequests: median(samples.map((sample) => sample.apiRequests)), maxApiRequests: Math.max(...samples.map((sample) => sample.apiRequests)),
+    allRequests: median(samples.map((sample) => sample.allRequests)), pageBytes: samples.at(-1)?.pageBytes ?? 0,
+  };
 }
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
@@ -225,7 +230,7 @@ try {
         rows.push({
           workload: 'console: Applications list, first render to interactive', size: `${apps.toLocaleString('en-US')} Applications`,
           berth: { value: list.ms, unit: 'ms' },
-          notes: `median of ${String(runs)} cold loads; ${String(list.apiRequests)} API requests (session, page of 50, events), ${String(list.allRequests)} in all; page answer ${kib(list.pageBytes)}; goal < ${apps > 1000 ? '2' : '1'} s; ${load()}`,
+          notes: `median of ${String(runs)} cold loads; ${String(list.apiRequests)} API requests (session, page of 50, events; most in a run ${String(list.maxApiRequests)}), ${String(list.allRequests)} in all; page answer ${kib(list.pageBytes)}; goal < ${apps > 1000 ? '2' : '1'} s; ${load()}`,
         });
       }
       if (objectSizes[index] !== undefined) {
@@ -234,7 +239,7 @@ try {
         rows.push({
           workload: 'console: one Application with its resource tree, first render to interactive', size: `${objects.toLocaleString('en-US')} objects (+${String(objects / 10 * 4)} live)`,
           berth: { value: app.ms, unit: 'ms' },
-          notes: `median of ${String(runs)} cold loads; ${String(app.apiRequests)} API requests (goal ≤ 3), ${String(app.allRequests)} in all; page answer ${kib(app.pageBytes)}; goal < ${objects > 1000 ? '2' : '1'} s; ${load()}`,
+          notes: `median of ${String(runs)} cold loads; ${String(app.apiRequests)} API requests (session, page, events; goal ≤ 3; most in a run ${String(app.maxApiRequests)}), ${String(app.allRequests)} in all; page answer ${kib(app.pageBytes)}; goal < ${objects > 1000 ? '2' : '1'} s; ${load()}`,
         });
       }
     } finally {

@@ -29,6 +29,13 @@ export function configMap(namespace: string, greeting: string): string {
   return dump({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-settings', namespace }, data: { greeting } });
 }
 
+/** Secret values the browser must never receive, raw or base64 (the API masks them). */
+export const secretValues = { first: 'first-secret-value-4f9a', edited: 'changed-by-hand-secret-7c1e' } as const;
+
+export function secret(namespace: string, value: string): string {
+  return dump({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'web-secret', namespace }, type: 'Opaque', data: { password: Buffer.from(value).toString('base64') } });
+}
+
 export function deployment(namespace: string, image: string, neverReady = false): string {
   return dump({
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace },
@@ -62,6 +69,7 @@ export async function startConsoleFixture(t: TestContext, name: string): Promise
   const setup = await integrationSetUp(t, name);
   const firstCommit = await commitFiles(setup.repository, {
     'apps/web/config.yaml': configMap(setup.namespace, 'hello'),
+    'apps/web/secret.yaml': secret(setup.namespace, secretValues.first),
     'apps/api/deployment.yaml': deployment(setup.namespace, 'registry.example/api:1'),
   }, 'First release of web and api');
   const appsFile = path.join(setup.root, 'apps.yaml');
@@ -94,6 +102,13 @@ export async function callApi(fixture: ConsoleFixture, method: 'GET' | 'POST', r
 export async function readConfigMap(rest: RestClient, namespace: string): Promise<Record<string, string> | undefined> {
   const answer = await rest.request('GET', `/api/v1/namespaces/${namespace}/configmaps/web-settings`).catch(() => undefined);
   return (answer?.body as { data?: Record<string, string> } | undefined)?.data;
+}
+
+/** What `kubectl edit` does to the Secret. */
+export async function editSecret(rest: RestClient, namespace: string, value: string): Promise<void> {
+  await rest.request('PATCH', `/api/v1/namespaces/${namespace}/secrets/web-secret`, {
+    query: { fieldManager: 'kubectl-edit' }, contentType: 'application/merge-patch+json', body: { data: { password: Buffer.from(value).toString('base64') } },
+  });
 }
 
 /** What `kubectl edit` does to the ConfigMap: a patch by another field manager. */

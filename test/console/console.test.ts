@@ -10,11 +10,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { eventually } from '../harness/eventually.ts';
 import { commitFiles } from '../harness/git-repositories.ts';
 import { launchBrowser, screenshot, seriousViolations, watchPageErrors } from './browser.ts';
-import { callApi, configMap, deployment, editConfigMap, readConfigMap, startConsoleFixture, type ConsoleFixture } from './console-fixture.ts';
+import {
+  callApi, configMap, deployment, editConfigMap, editSecret, readConfigMap, secretValues, startConsoleFixture, type ConsoleFixture,
+} from './console-fixture.ts';
 
 const desktop = { width: 1280, height: 800 };
 
@@ -53,6 +56,15 @@ describe('the Berth console in Chromium', () => {
     const context = await browser.newContext({ viewport: desktop, colorScheme: 'light' });
     const page = await context.newPage();
     const pageErrors = watchPageErrors(page);
+    // Every API answer the page read, to show that no Secret value ever reached the browser.
+    const answers: Promise<string>[] = [];
+    page.on('response', (response) => {
+      const { pathname } = new URL(response.url());
+      // A body the page aborted (a view left before its answer came) never arrives: 10 s at most each.
+      if (pathname.startsWith('/api/') && pathname !== '/api/v1/events') {
+        answers.push(Promise.race([response.text().catch(() => ''), sleep(10_000).then(() => '')]));
+      }
+    });
     // The steps build on each other: after a failure the rest are skipped, and the page is photographed.
     let failed: string | undefined;
     const step = async (name: string, body: () => Promise<void>): Promise<void> => {
@@ -105,12 +117,25 @@ describe('the Berth console in Chromium', () => {
       await page.locator('.tree-row', { hasText: 'web-settings' }).getByText('Synced').waitFor();
       await page.evaluate(() => { (globalThis as unknown as { notReloaded: boolean }).notReloaded = true; });
       await editConfigMap(rest, namespace, 'edited by hand');
+      await editSecret(rest, namespace, secretValues.edited);
       await page.locator('.app-head .facts').getByText('OutOfSync').waitFor({ timeout: 45_000 });
       await page.locator('.tree-row', { hasText: 'web-settings' }).getByText('OutOfSync').waitFor();
       assert.equal(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded), true, 'the page was reloaded');
       await assertAccessible(page, 'application');
       await screenshot(page, 'application');
 
+      // The Secret's drift shows that it changed, never what it holds.
+      await page.locator('.tree-row', { hasText: 'web-secret' }).getByText('OutOfSync').waitFor({ timeout: 45_000 });
+      await page.locator('.tree-row a', { hasText: 'web-secret' }).click();
+      const secretDiff = page.getByRole('table', { name: /Diff of Secret/ });
+      await secretDiff.waitFor();
+      const shown = await page.locator('main').innerText();
+      assert.match(shown, /masked/i, 'the Secret diff shows masked values');
+      for (const value of Object.values(secretValues)) {
+        for (const form of [value, Buffer.from(value).toString('base64')]) assert.ok(!shown.includes(form), `the page shows ${form}`);
+      }
+      await screenshot(page, 'drift-secret-masked');
+      await page.goBack();
       await page.locator('.tree-row a', { hasText: 'web-settings' }).click();
       await page.getByRole('heading', { name: /Drift of ConfigMap/ }).waitFor();
       const diff = page.getByRole('table', { name: /Diff of ConfigMap/ });
@@ -145,11 +170,23 @@ describe('the Berth console in Chromium', () => {
     });
 
     // A second commit of web, synced, so there is an older history entry to go back to; then a broken api commit.
-    const second = await commitFiles(fixture.repository, { 'apps/web/config.yaml': configMap(namespace, 'second') }, 'Say second');
+    // A hostile commit subject: it must read as text, never become markup.
+    const hostileSubject = 'Say second <img src=x onerror="globalThis.pwned=1">';
+    const second = await commitFiles(fixture.repository, { 'apps/web/config.yaml': configMap(namespace, 'second') }, hostileSubject);
     assert.equal((await callApi(fixture, 'POST', `/api/v1/namespaces/${namespace}/applications/web/sync`, {})).status, 202);
     await fixture.controller.explain(eventually('web to run the second commit', async () =>
       (await readConfigMap(rest, namespace))?.greeting === 'second' && (await releaseOf(fixture, 'web')).revision === second ? true : undefined, { timeoutMs: 60_000 }));
     const broken = await commitFiles(fixture.repository, { 'apps/api/deployment.yaml': deployment(namespace, 'registry.example/api:2', true) }, 'api 2, never ready');
+
+    await step('a hostile commit subject is shown as text', async () => {
+      await page.getByRole('link', { name: 'Applications' }).first().click();
+      const row = page.locator(`tr[data-key="${namespace}/web"]`);
+      await row.getByText(hostileSubject).waitFor({ timeout: 30_000 });
+      assert.equal(await page.locator('table.apps img').count(), 0);
+      assert.equal(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined);
+      await row.locator('a').first().click();
+      await page.getByRole('heading', { name: `${namespace}/web` }).waitFor();
+    });
 
     await step('Rollback to a history entry shows its dry run, then rolls back', async () => {
       await page.getByRole('link', { name: /^History/ }).click();
@@ -221,5 +258,12 @@ describe('the Berth console in Chromium', () => {
     });
 
     assert.deepEqual(pageErrors, [], 'the pages logged CSP refusals or errors');
+    const read = await Promise.all(answers);
+    assert.ok(read.length > 10, `${String(read.length)} API answers seen`);
+    for (const value of Object.values(secretValues)) {
+      for (const form of [value, Buffer.from(value).toString('base64')]) {
+        assert.ok(!read.some((body) => body.includes(form)), `an API answer to the browser carried ${form}`);
+      }
+    }
   });
 });
