@@ -381,6 +381,24 @@ export class GitSource {
     return (await this.#store(repository)).readRaw(oid);
   }
 
+  /**
+   * The raw annotated tag object `oid` that the tag `ref` names, fetched when
+   * the cache lacks it: a tag of a commit already held (fetched for a branch)
+   * brings no fetch of its own, so its tag object would never arrive.
+   */
+  async rawTag(repository: Repository, ref: string, oid: string): Promise<{ type: string; bytes: Uint8Array } | undefined> {
+    const store = await this.#store(repository);
+    const held = await store.readRaw(oid);
+    if (held) return held;
+    await this.#mutex.run(store.gitdir, async () => {
+      if (await store.readRaw(oid)) return;
+      const { client, url, headers } = transportFor(repository, this.#limits());
+      await this.#timed('fetch', () => store.fetchRef(ref, { url, http: client, headers }))
+        .catch((error: unknown) => { throw toSourceError(error, `${repository.url}@${ref}`, Boolean(repository.credentials)); });
+    });
+    return store.readRaw(oid);
+  }
+
   /** Subject and author name of a cached commit, for notifications; undefined when the cache lacks it. */
   async commitSummary(repository: Repository, commit: string): Promise<{ subject: string; author: string } | undefined> {
     const store = await this.#store(repository);

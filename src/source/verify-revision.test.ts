@@ -54,6 +54,7 @@ const reader: SignedObjectReader = {
     return { type, bytes: stdout };
   },
   tagObjectId: (name) => Promise.resolve(tags[name]),
+  rawTag(_name, oid) { return this.rawObject(oid); },
 };
 
 function revision(commit: string | undefined, tag?: string): ResolvedRevision {

@@ -19,6 +19,8 @@ export interface SignedObjectReader {
   /** Brings the revision's commit (and its tag object) into the cache; shared with the render's own fetch. */
   fetch(revision: ResolvedRevision): Promise<void>;
   rawObject(oid: string): Promise<{ type: string; bytes: Uint8Array } | undefined>;
+  /** The raw tag object `oid` of tag `name`, fetched when not cached (a tag of a commit already held arrives with no fetch). */
+  rawTag(name: string, oid: string): Promise<{ type: string; bytes: Uint8Array } | undefined>;
   /** The object id `refs/tags/<name>` names on the server: a tag object's for an annotated tag, the commit's for a lightweight one. */
   tagObjectId(name: string): Promise<string | undefined>;
 }
@@ -32,8 +34,7 @@ function refuse(message: string): never {
   throw new InvalidSourceError('VerificationFailed', `source.verify: ${message}; nothing is applied or pruned until a trusted revision arrives`);
 }
 
-async function raw(reader: SignedObjectReader, oid: string, type: string, what: string): Promise<Uint8Array> {
-  const object = await reader.rawObject(oid);
+function raw(object: { type: string; bytes: Uint8Array } | undefined, type: string, what: string): Uint8Array {
   if (!object) refuse(`${what} is not in the cache after the fetch`);
   if (object.type !== type) refuse(`${what} is a ${object.type}, not a ${type}`);
   return object.bytes;
@@ -54,7 +55,7 @@ export async function verifyRevision(revision: ResolvedRevision, mode: VerifyMod
     const oid = await reader.tagObjectId(name);
     if (oid === undefined) refuse(`${what} is no longer on the server`);
     if (oid === revision.commit) refuse(`${what} is a lightweight tag, which cannot be signed`);
-    const bytes = await raw(reader, oid, 'tag', what);
+    const bytes = raw(await reader.rawTag(name, oid), 'tag', what);
     const tagged = taggedObject(bytes);
     // A tag object signs the object it names: a signed tag of another commit vouches for nothing here.
     if (tagged?.object !== revision.commit) refuse(`${what}: the tag names ${tagged?.object ?? 'no object'}, not the commit deployed`);
@@ -62,7 +63,7 @@ export async function verifyRevision(revision: ResolvedRevision, mode: VerifyMod
   }
   if (mode === 'HEAD' || mode === 'TagAndHEAD') {
     const what = `commit ${revision.commit}`;
-    signers.push(`${what}: ${judged(await verifyCommit(await raw(reader, revision.commit, 'commit', what), keys, what))}`);
+    signers.push(`${what}: ${judged(await verifyCommit(raw(await reader.rawObject(revision.commit), 'commit', what), keys, what))}`);
   }
   return { signers };
 }

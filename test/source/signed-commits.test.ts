@@ -5,7 +5,7 @@
  * with git hash-object). A signed commit deploys; an unsigned one on top, or
  * one signed by a key the Secret does not list, is not deployed (nothing
  * applied, nothing pruned) and the Application's Ready condition names the
- * commit and why. A tenant cannot point verify at another namespace's Secret.
+ * commit and why. A signed annotated tag (mode TagAndHEAD) deploys too. A tenant cannot point verify at another namespace's Secret.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -93,13 +93,19 @@ describe('signed commits (source.verify)', () => {
 
     const first = await commit(repository, {
       'app/web.yaml': configMapYaml(namespace, 'web', 'v1'), 'app/extra.yaml': configMapYaml(namespace, 'extra', 'kept'),
+      'tagged/cm.yaml': configMapYaml(namespace, 'tagged', 'release-1'),
     }, 'first, signed', { ssh: `${dev.file}.pub` });
+    // A signed annotated tag of that commit, fetched and checked as Berth fetches tags.
+    await git(repository.work, '-c', 'gpg.format=ssh', '-c', `user.signingkey=${dev.file}.pub`, 'tag', '-s', 'v1.0.0', '-m', 'release 1');
+    await git(repository.work, 'push', '-q', 'origin', 'refs/tags/v1.0.0');
     const appsFile = writeApplications(root, [
       application('web', namespace, { repoURL: server.url('deploy'), path: 'app', verify: { secretRef: { name: 'commit-keys' } } }),
+      application('tagged', namespace, { repoURL: server.url('deploy'), path: 'tagged', targetRevision: 'v1.0.0', verify: { mode: 'TagAndHEAD', secretRef: { name: 'commit-keys' } } }),
     ]);
     const controller = startControllerProcess({ appsFile, env: { BERTH_API_ADMIN_TOKENS: adminToken } });
     t.after(async () => { await controller.stop(); });
     await controller.explain(eventually('the signed commit to deploy', async () => (await readConfigMapValue(rest, namespace, 'web')) === 'v1' || undefined, { timeoutMs: 90_000 }));
+    await controller.explain(eventually('the signed tag to deploy', async () => (await readConfigMapValue(rest, namespace, 'tagged')) === 'release-1' || undefined, { timeoutMs: 90_000 }));
 
     // Unsigned, on top: it changes web and removes extra, and neither happens.
     const unsigned = await commit(repository, { 'app/web.yaml': configMapYaml(namespace, 'web', 'v2-unsigned'), 'app/extra.yaml': null }, 'unsigned', 'unsigned');

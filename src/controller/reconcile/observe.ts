@@ -102,6 +102,7 @@ async function verifyTarget(deps: ReconcilerDeps, app: ValidApp, context: Render
   const verified = await verifyRevision(target, verify.mode, keys, {
     fetch: async (revision) => { await git.fetch(repository, revision); },
     rawObject: (oid) => git.rawObject(repository, oid),
+    rawTag: (name, oid) => git.rawTag(repository, `refs/tags/${name}`, oid),
     tagObjectId: async (name) => (await git.advertisedRefs(repository)).find((ref) => ref.ref === `refs/tags/${name}`)?.oid,
   });
   log.debug({ revision: target.commit, signers: verified.signers }, 'source.verify: signed by a trusted key');
