@@ -1,6 +1,6 @@
 /**
- * Installs the cert-manager Certificate CRD from test/health/fixtures (never the
- * network) on the shared test cluster: server-side apply, idempotent, then waits
+ * Installs a CRD from a file (the cert-manager Certificate CRD from
+ * test/health/fixtures, never the network; Berth's own from charts/) on the shared test cluster: server-side apply, idempotent, then waits
  * until it is Established and served. Never deletes it: cluster-scoped, and
  * another test file may be using it.
  */
@@ -14,7 +14,12 @@ import { eventually } from '../harness/eventually.ts';
 const crdFile = fileURLToPath(new URL('./fixtures/cert-manager-certificates-crd.yaml', import.meta.url));
 
 export async function installCertificateCrd(rest: RestClient): Promise<void> {
-  const crd = load(await readFile(crdFile, 'utf8')) as KubeObject;
+  await installCrd(rest, crdFile, '/apis/cert-manager.io/v1/certificates');
+}
+
+/** Applies the CRD in `file` (idempotent) and waits until it is Established and `listPath` answers. */
+export async function installCrd(rest: RestClient, file: string, listPath: string): Promise<void> {
+  const crd = load(await readFile(file, 'utf8')) as KubeObject;
   const name = crd.metadata.name ?? '';
   await rest.request('PATCH', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`, {
     query: { fieldManager: 'berth-tests', force: 'true' }, body: crd, contentType: 'application/apply-patch+yaml',
@@ -23,6 +28,6 @@ export async function installCertificateCrd(rest: RestClient): Promise<void> {
     const stored = (await rest.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`)).body as { status?: { conditions?: { type: string; status: string }[] } };
     return stored.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') || undefined;
   }, { timeoutMs: 30_000 });
-  await eventually('Certificates to be listable', async () => (await rest.request('GET', '/apis/cert-manager.io/v1/certificates')).status === 200 || undefined,
+  await eventually(`${listPath} to be listable`, async () => (await rest.request('GET', listPath)).status === 200 || undefined,
     { timeoutMs: 30_000 });
 }
