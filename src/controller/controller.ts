@@ -161,6 +161,9 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     },
   });
   const status = reportingStatus(createStatusSink(rest, log, statusStore), metrics, (key) => registry.get(key) !== undefined);
+  // The console's change feed: one blocking reader of the stream per replica, and every list row in memory.
+  const consoleFeed = new RedisChangeFeed(redis, { prefix: config.queuePrefix, log });
+  await consoleFeed.start();
   const environmentCredentials = credentialsFromEnvironment();
 
   const queueOptions = resolveQueueOptions({
@@ -332,6 +335,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
         if (event.type === 'deleted') {
           managed.forget(key);
           if (registry.remove(key)) resyncSchedulers();
+          consoleFeed.forget(key).catch((error: unknown) => { log.warn({ app: key, err: error instanceof Error ? error.message : String(error) }, 'console row of a deleted Application not removed'); });
           return;
         }
         // Status writes come back as updates too: only a new generation is a new spec.
@@ -363,9 +367,6 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const schedulerTimer = setInterval(resyncSchedulers, schedulerResyncIntervalMs);
   schedulerTimer.unref();
 
-  // The console's change feed: one blocking reader of the stream per replica, and every list row in memory.
-  const consoleFeed = new RedisChangeFeed(redis, { prefix: config.queuePrefix, log });
-  await consoleFeed.start();
   const app = createApp({
     registry, statuses: statusStore, queue, log,
     console: {

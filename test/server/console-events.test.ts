@@ -124,6 +124,11 @@ describe('console live updates', () => {
     assert.equal((await again.next(appEvent('shop/web'))).id, drift.id);
     again.close();
 
+    // A deleted Application's row goes, in memory and in Redis.
+    await server.feed.forget('shop/api');
+    assert.equal(server.feed.summary('shop/api'), undefined);
+    assert.equal(await server.redis.hget(`${server.prefix}:app-summaries`, 'shop/api'), null);
+
     // An id older than anything kept: the page must refetch.
     const stale = await openStream(`${server.base}/api/v1/events`, { cookie, 'last-event-id': '1-0' });
     t.after(() => { stale.close(); });

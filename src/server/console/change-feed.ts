@@ -48,6 +48,11 @@ export function recordChange(multi: ChainableCommander, prefix: string, app: str
   return multi.xadd(changeStreamKey(prefix), 'MAXLEN', '~', String(maxStreamLength), '*', 'app', app, 'changed', changed, ...(summary ? ['summary', JSON.stringify(summary)] : []));
 }
 
+/** Drops the row of an Application that was deleted, so the hash (and every replica's rows, at its next load) do not grow for ever. */
+export async function forgetApplication(redis: Pick<Redis, 'hdel'>, prefix: string, app: string): Promise<void> {
+  await redis.hdel(summariesKey(prefix), app);
+}
+
 export function compareStreamIds(a: string, b: string): number {
   const [aMs = 0n, aSeq = 0n] = a.split('-').map(BigInt);
   const [bMs = 0n, bSeq = 0n] = b.split('-').map(BigInt);
@@ -119,6 +124,12 @@ export class RedisChangeFeed implements ChangeFeed, SummaryIndex {
 
   summary(app: string): AppSummary | undefined {
     return this.#summaries.get(app);
+  }
+
+  /** The Application was deleted: its row goes here and in Redis. */
+  async forget(app: string): Promise<void> {
+    this.#summaries.delete(app);
+    await forgetApplication(this.#redis, this.#prefix, app);
   }
 
   subscribe(listener: (event: FeedEvent) => void): () => void {
