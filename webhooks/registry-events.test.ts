@@ -44,7 +44,7 @@ describe('OCI distribution notifications', () => {
   });
 
   it('refuses a missing or wrong bearer token with 401, before the body is read too', () => {
-    for (const headers of [{}, { authorization: secret }, { authorization: 'Bearer guess' }]) {
+    for (const headers of [{}, { authorization: `Basic ${secret}` }, { authorization: 'Bearer guess' }, { authorization: `${secret}x` }]) {
       const result = parseRegistryWebhook('oci-distribution', { ...distributionType, ...headers }, fixture('oci-distribution-push'), { secret });
       assert.equal(result.kind === 'rejected' ? result.status : result.kind, 401, JSON.stringify(headers));
       const early = checkBeforeBody('oci-distribution', { ...distributionType, ...headers }, { secret, maxBodyBytes: 1 << 20 });
@@ -82,6 +82,14 @@ describe('Harbor', () => {
     assert.equal(events(parseRegistryWebhook('harbor', bearer, body(payload), { secret }))[0]?.tag, undefined);
   });
 
+  it('reads a PUSH_ARTIFACT captured from a running Harbor, with the Auth Header sent as typed (the token alone)', () => {
+    // From argocd-image-updater's hack/test_real_payload.sh, which replays a delivery its author's Harbor sent.
+    assert.deepEqual(events(parseRegistryWebhook('harbor', { authorization: secret, 'content-type': 'application/json' }, fixture('harbor-push-artifact-captured'), { secret })), [{
+      provider: 'harbor', repositories: ['oci://hb.nicolas.my.id/library/rumput'], tag: 'v1',
+      digest: 'sha256:76525f02955aec223342400a080c73024c995c9db1ba2eabf7505cf3bdf3f1f0',
+    }]);
+  });
+
   it('answers to its names in the URL path', () => {
     assert.equal(resolveRegistryProvider('Harbor'), 'harbor');
     assert.equal(resolveRegistryProvider('distribution'), 'oci-distribution');
@@ -116,7 +124,7 @@ describe('registry deliveries, whatever the bytes', () => {
         : Buffer.from(pick(valid).toString('utf8').slice(0, Math.floor(next() * 2000)));
       const provider = pick(['oci-distribution', 'harbor'] as const);
       const signed = next() < 0.7;
-      const headers = { ...(signed ? bearer : { authorization: pick(['Bearer x', secret, '']) }), 'content-type': pick(['application/json', 'application/vnd.docker.distribution.events.v1+json']) };
+      const headers = { ...(signed ? bearer : { authorization: pick(['Bearer x', `Bearer ${secret}x`, '']) }), 'content-type': pick(['application/json', 'application/vnd.docker.distribution.events.v1+json']) };
       const result = parseRegistryWebhook(provider, headers, bytes, { secret });
       if (!signed) assert.equal(result.kind === 'rejected' ? result.status : result.kind, 401, `case ${i}`);
       if (result.kind === 'artifact') assert.ok(result.events.every((event) => event.repositories.every((repository) => /^oci:\/\/[a-z0-9.:[\]-]+\/\S+$/.test(repository))), `case ${i}`);

@@ -13,8 +13,8 @@
  *   headers its `notifications.endpoints[].headers` lists: set
  *   `Authorization: [Bearer <secret>]`.
  * - `harbor`: Harbor's default webhook payload, `type: PUSH_ARTIFACT`, one event
- *   per `event_data.resources[]`; its "Auth Header" is sent as Authorization:
- *   set it to `Bearer <secret>`.
+ *   per `event_data.resources[]`; its "Auth Header" is sent as Authorization,
+ *   as typed: `Bearer <secret>` or the secret alone.
  *
  * Neither signs its body: the bearer token authenticates the sender (compared
  * in constant time, before the body is read), TLS protects the body. Events

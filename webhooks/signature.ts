@@ -169,14 +169,20 @@ export function verifyBasicAuth(headers: WebhookHeaders, secret: string): Reject
 }
 
 /**
- * Checks `Authorization: Bearer <secret>`, as a registry sends the header its
- * webhook configuration names (distribution's endpoint headers, Harbor's Auth
- * Header). Hashed first, like the token, so the comparison does not depend on lengths.
+ * Checks that `Authorization` carries the secret, as a registry sends the header
+ * its webhook configuration names (distribution's endpoint headers, Harbor's
+ * Auth Header): `Bearer <secret>`, or the secret alone (Harbor sends the Auth
+ * Header exactly as typed, and people type the token alone). Hashed first, like
+ * the token, so the comparison does not depend on lengths.
  */
 export function verifyBearerToken(headers: WebhookHeaders, secret: string): Rejected | undefined {
   if (secret === '') return missingSecret();
   const value = headerValue(headers, 'Authorization')?.trim();
   if (value === undefined) return rejected(401, 'missing Authorization header: configure the registry to send Authorization: Bearer <secret>');
   const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(value), digest(`Bearer ${secret}`)) ? undefined : rejected(401, 'Authorization does not match the configured secret (expected Bearer <secret>)');
+  const received = digest(value);
+  // Both compared, always: which form matched must not show in the time taken.
+  const asBearer = timingSafeEqual(received, digest(`Bearer ${secret}`));
+  const asIs = timingSafeEqual(received, digest(secret));
+  return asBearer || asIs ? undefined : rejected(401, 'Authorization does not match the configured secret (expected Bearer <secret>)');
 }
