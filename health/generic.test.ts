@@ -15,6 +15,10 @@ describe('health of other kinds by kstatus conventions', () => {
     ['certificate-issuing.yaml', 'Progressing', 'not ready yet: Issuing certificate as Secret does not exist'],
     ['certificate-ready.yaml', 'Healthy', 'ready: Certificate is up to date and has not expired'],
     ['certificate-stale-ready.yaml', 'Progressing', 'waiting for the controller to report readiness of generation 2'],
+    ['certificate-issuing-captured.yaml', 'Progressing', 'not ready yet: Issuing certificate as Secret does not exist'],
+    ['certificate-ready-captured.yaml', 'Healthy', 'ready: Certificate is up to date and has not expired'],
+    // kstatus alone cannot tell a failed issuance from one under way (no Stalled): the built-in rule can.
+    ['certificate-issuance-failed-captured.yaml', 'Progressing', 'not ready yet: The certificate request has failed to complete'],
     ['poddisruptionbudget-observed.yaml', 'Healthy', 'the controller has observed the latest spec (generation 1)'],
     ['poddisruptionbudget-observed-captured.yaml', 'Healthy', 'the controller has observed the latest spec (generation 1)'],
     ['widget-no-status.yaml', 'no opinion', ''],

@@ -93,6 +93,9 @@ describe('Flux and cert-manager objects under the built-in rules', () => {
     ['certificate-issuing.yaml', 'Progressing', 'Issuing True: Issuing certificate as Secret does not exist'],
     ['certificate-ready.yaml', 'Healthy', 'Ready True: Certificate is up to date and has not expired'],
     ['certificate-stale-ready.yaml', 'Progressing', 'waiting for the controller to report on generation 2'],
+    ['certificate-issuing-captured.yaml', 'Progressing', 'Issuing True: Issuing certificate as Secret does not exist'],
+    ['certificate-ready-captured.yaml', 'Healthy', 'Ready True: Certificate is up to date and has not expired'],
+    ['certificate-issuance-failed-captured.yaml', 'Degraded', 'Issuing False: The certificate request has failed to complete and will be retried: 429'],
   ]);
 });
 
