@@ -116,9 +116,11 @@ describe('the Berth console in Chromium', () => {
       await page.getByRole('heading', { name: `${namespace}/web` }).waitFor();
       await page.locator('.tree-row', { hasText: 'web-settings' }).getByText('Synced').waitFor();
       await page.evaluate(() => { (globalThis as unknown as { notReloaded: boolean }).notReloaded = true; });
+      const editedAt = Date.now();
       await editConfigMap(rest, namespace, 'edited by hand');
       await editSecret(rest, namespace, secretValues.edited);
       await page.locator('.app-head .facts').getByText('OutOfSync').waitFor({ timeout: 45_000 });
+      t.diagnostic(`drift shown in the open page ${String(Date.now() - editedAt)} ms after the kubectl-style edit (watch, drift check, event)`);
       await page.locator('.tree-row', { hasText: 'web-settings' }).getByText('OutOfSync').waitFor();
       assert.equal(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded), true, 'the page was reloaded');
       await assertAccessible(page, 'application');
@@ -167,6 +169,31 @@ describe('the Berth console in Chromium', () => {
       await dialog.getByRole('button', { name: 'Confirm sync' }).click();
       await page.locator('.app-head .facts .badge', { hasText: /(^|\s)Synced$/ }).waitFor({ timeout: 60_000 });
       assert.deepEqual(await readConfigMap(rest, namespace), { greeting: 'hello' });
+    });
+
+    await step('the list and an Application are usable by keyboard, in the dark scheme too', async () => {
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await assertAccessible(page, 'application (dark)');
+      await screenshot(page, 'application-dark');
+      await page.goto(`${baseUrl}/`);
+      await page.locator(`tr[data-key="${namespace}/web"]`).waitFor();
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent), 'Skip to content');
+      // Tab to the web Application's link, open it with Enter, then a tree group with Enter.
+      const webLink = page.locator(`tr[data-key="${namespace}/web"] a`).first();
+      for (let presses = 0; presses < 60 && !await webLink.evaluate((element) => element === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement); presses++) {
+        await page.keyboard.press('Tab');
+      }
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: `${namespace}/web` }).waitFor();
+      const collapse = page.getByRole('button', { name: /^Collapse ConfigMap/ });
+      await collapse.focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: /^Expand ConfigMap/ }).waitFor();
+      assert.equal(await page.locator('.tree-row', { hasText: 'web-settings' }).count(), 0, 'the group collapsed');
+      await page.keyboard.press('Enter');
+      await page.locator('.tree-row', { hasText: 'web-settings' }).waitFor();
+      await page.emulateMedia({ colorScheme: 'light' });
     });
 
     // A second commit of web, synced, so there is an older history entry to go back to; then a broken api commit.
