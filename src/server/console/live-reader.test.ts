@@ -34,7 +34,7 @@ const discovery: Discovery = { resolve: () => Promise.reject(new Error('not used
 describe('live reads for the console', () => {
   it('lists each kind of workload once per namespace and keeps only identity, owners and health', async () => {
     const { rest, paths } = recordingRest();
-    const result = await createLiveReader(rest, discovery).workloads(app({}), ['shop']);
+    const result = await createLiveReader(rest, discovery).workloads(['shop'], app({}));
     assert.equal(paths.length, workloadCollections.length, 'one list per kind, never one request per object');
     assert.ok(paths.every((path) => path.includes('/namespaces/shop/')));
     assert.deepEqual(result.nodes, [{ group: '', version: 'v1', kind: 'Pod', namespace: 'shop', name: 'web-1', uid: 'p1', owners: ['rs1'], health: result.nodes[0]?.health }]);
@@ -45,10 +45,10 @@ describe('live reads for the console', () => {
   it('never reads this cluster for an Application that deploys to another', async () => {
     const { rest, paths } = recordingRest();
     const reader = createLiveReader(rest, discovery);
-    await assert.rejects(reader.workloads(app({ name: 'prod-eu' }), ['shop']), /deploys to cluster prod-eu/);
-    await assert.rejects(reader.object(app({ server: 'https://prod.example.com:6443' }), { group: '', version: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'x' }), /controller's own cluster only/);
+    await assert.rejects(reader.workloads(['shop'], app({ name: 'prod-eu' })), /deploys to cluster prod-eu/);
+    await assert.rejects(reader.object({ group: '', version: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'x' }, app({ server: 'https://prod.example.com:6443' })), /controller's own cluster only/);
     assert.deepEqual(paths, []);
-    await reader.workloads(app({ name: 'in-cluster' }), ['shop']);
+    await reader.workloads(['shop'], app({ name: 'in-cluster' }));
     assert.equal(paths.length, workloadCollections.length);
   });
 });

@@ -35,9 +35,9 @@ export interface LiveWorkloads {
 }
 
 export interface LiveReader {
-  workloads(app: RegisteredApp, namespaces: readonly string[]): Promise<LiveWorkloads>;
+  workloads(namespaces: readonly string[], app: RegisteredApp): Promise<LiveWorkloads>;
   /** The object as the cluster has it (managedFields included), undefined when it does not exist. */
-  object(app: RegisteredApp, ref: ObjectRef): Promise<KubeObject | undefined>;
+  object(ref: ObjectRef, app: RegisteredApp): Promise<KubeObject | undefined>;
 }
 
 /**
@@ -88,7 +88,7 @@ export function liveNodeOf(item: KubeObject, apiVersion: string, kind: string): 
 
 export function createLiveReader(rest: RestClient, discovery: Discovery): LiveReader {
   return {
-    async workloads(app, namespaces) {
+    async workloads(namespaces, app) {
       refuseRemote(app);
       let truncated = namespaces.length > maxNamespaces;
       const lists = namespaces.slice(0, maxNamespaces).flatMap((namespace) => workloadCollections.map(async (collection) => {
@@ -101,7 +101,7 @@ export function createLiveReader(rest: RestClient, discovery: Discovery): LiveRe
       const nodes = (await Promise.all(lists)).flat();
       return { nodes, truncated };
     },
-    async object(app, ref) {
+    async object(ref, app) {
       refuseRemote(app);
       const apiVersion = ref.group ? `${ref.group}/${ref.version}` : ref.version;
       const info = await discovery.resolve(apiVersion, ref.kind);

@@ -109,7 +109,7 @@ export function registerConsoleRoutes(app: Express, deps: ServerDeps, consoleDep
       if (!consoleDeps.live) {
         live = { error: 'this server reads no live objects: ReplicaSets and Pods are not shown' };
       } else {
-        live = await consoleDeps.live.workloads(found, namespaces).catch((error: unknown) => {
+        live = await consoleDeps.live.workloads(namespaces, found).catch((error: unknown) => {
           deps.log.warn({ app: found.key, err: error instanceof Error ? error.message : String(error) }, 'console: live objects of the tree not read');
           return { error: `the live ReplicaSets and Pods could not be listed: ${redactUrlCredentials(error instanceof Error ? error.message : String(error))}` };
         });
@@ -162,7 +162,7 @@ export function registerConsoleRoutes(app: Express, deps: ServerDeps, consoleDep
     }
     if (!consoleDeps.live) throw new HttpError(503, 'unavailable', 'this server reads no live objects, so it cannot say why a field is not drift');
     const ref = { group: object.group, version: object.version, kind: object.kind, namespace: object.namespace, name: object.name };
-    const live = await consoleDeps.live.object(found, ref).catch((error: unknown) => {
+    const live = await consoleDeps.live.object(ref, found).catch((error: unknown) => {
       throw new HttpError(503, 'unavailable', `${object.kind}/${object.name} could not be read from the cluster: ${redactUrlCredentials(error instanceof Error ? error.message : String(error))}`);
     });
     let answer;
