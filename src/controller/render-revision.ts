@@ -32,6 +32,8 @@ export type RevisionSource = Pick<GitSource, 'resolveRevision' | 'fetch' | 'shar
 
 export interface RenderContext {
   git: RevisionSource;
+  /** Fetches a Git-hosted chart's remote dependencies into its folder before helm runs (source/helm-dependencies.ts). */
+  chartDependencies?: (chartDir: string) => Promise<void>;
   renderer: Renderer;
   application: Application;
   spec: ResolvedApplicationSpec;
@@ -65,6 +67,7 @@ export async function renderCommit(context: RenderContext, resolved: ResolvedRev
     helm: spec.source.helm,
     appName: application.metadata.name,
     namespace: spec.destinationNamespace,
+    chartDependencies: context.chartDependencies,
   });
   const objects = result.manifests.map((manifest) => manifest.object);
   if (objects.length === 0 && !(spec.automated?.allowEmpty ?? false)) {

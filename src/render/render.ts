@@ -50,6 +50,12 @@ export interface RenderRequest {
   directory?: DirectorySource | undefined;
   kustomize?: KustomizeSource | undefined;
   helm?: HelmSource | undefined;
+  /**
+   * Places a chart's remote dependencies in `<chartDir>/charts/` before helm runs
+   * (source/helm-dependencies.ts, with the Application's credentials): Berth
+   * fetches them, so helm never needs the network it does not have.
+   */
+  chartDependencies?: ((chartDir: string) => Promise<void>) | undefined;
   /** Helm's release name when the spec gives none. */
   appName: string;
   /** The destination namespace, for `helm template --namespace`. */
@@ -297,16 +303,21 @@ export class Renderer {
       ? await renderDirectory(request.tree, appPath, request.directory ?? { recurse: false, include: [], exclude: [] }, this.#maxRenderBytes)
       : await this.#withSnapshot(request.tree, async (snapshot, scratch) => kind === 'kustomize'
         ? renderKustomize({ snapshot, scratch, appPath, options: request.kustomize, binary: this.#kustomize, limits: this.#limits, network })
-        : renderHelm({
-          tree: request.tree, snapshot, scratch, appPath, binary: this.#helm, limits: this.#limits,
-          options: request.helm ?? { valueFiles: [], parameters: [], skipCrds: false, apiVersions: [] },
-          releaseName: request.helm?.releaseName ?? request.appName, namespace: request.namespace, cluster,
-        }));
+        : request.chartDependencies ? request.chartDependencies(path.join(snapshot, appPath)).then(() => this.#helmRun(request, snapshot, scratch, appPath, cluster))
+          : this.#helmRun(request, snapshot, scratch, appPath, cluster));
     if (manifests.length > this.#maxObjects) {
       throw new InvalidSourceError('InvalidManifest', `${shown(appPath)}: renders ${manifests.length} objects, more than the limit of ${this.#maxObjects} objects per Application`);
     }
     checkUnique(manifests);
     return { kind, manifests };
+  }
+
+  #helmRun(request: RenderRequest, snapshot: string, scratch: string, appPath: string, cluster: HelmCapabilities | undefined): Promise<Manifest[]> {
+    return renderHelm({
+      tree: request.tree, snapshot, scratch, appPath, binary: this.#helm, limits: this.#limits,
+      options: request.helm ?? { valueFiles: [], parameters: [], skipCrds: false, apiVersions: [] },
+      releaseName: request.helm?.releaseName ?? request.appName, namespace: request.namespace, cluster,
+    });
   }
 
   async #withSnapshot<T>(tree: SourceTree, work: (snapshot: string, scratch: string) => Promise<T>): Promise<T> {

@@ -11,6 +11,8 @@
  * repository alias (`@stable`, `alias:stable`) names a repository Berth does not
  * know: refused with the URL form to use.
  */
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { load } from 'js-yaml';
 import { InvalidSourceError } from '../errors.ts';
 import type { ArchiveFile } from './helm-archive.ts';
@@ -119,4 +121,25 @@ async function fromOci(dependency: ChartDependency, context: DependencyContext):
   const archive = await context.sources.readBlob(layer.digest) ?? await context.sources.oci.blob(reference, layer, row);
   await context.sources.writeBlob(layer.digest, archive);
   return { version: (tag ?? dependency.version).replace(/_/g, '+'), archive };
+}
+
+/**
+ * The same for a chart folder on disk (a chart in a Git repository, in the
+ * renderer's snapshot): its missing dependencies are fetched and written to
+ * `<chartDir>/charts/` before helm runs.
+ */
+export async function placeDependenciesInFolder(chartDir: string, context: Omit<DependencyContext, 'credentials'> & { credentials: () => Promise<CredentialTable> }): Promise<void> {
+  const read = async (file: string): Promise<ArchiveFile[]> => {
+    const data = await fs.readFile(path.join(chartDir, file)).catch(() => undefined);
+    return data ? [{ path: file, data, mode: 0o644 }] : [];
+  };
+  const present = (await fs.readdir(path.join(chartDir, 'charts')).catch(() => [] as string[])).map((name) => ({ path: `charts/${name}`, data: Buffer.alloc(0), mode: 0o644 }));
+  const files: ArchiveFile[] = [...await read('Chart.yaml'), ...await read('requirements.yaml'), ...await read('Chart.lock'), ...await read('requirements.lock'), ...present];
+  const before = files.length;
+  // The Application's Secret is read only for a chart that has something to fetch.
+  if (dependenciesToFetch(files, context.name).length === 0) return;
+  await placeDependencies(files, { ...context, credentials: await context.credentials() });
+  if (files.length === before) return;
+  await fs.mkdir(path.join(chartDir, 'charts'), { recursive: true });
+  for (const file of files.slice(before)) await fs.writeFile(path.join(chartDir, file.path), file.data, { mode: 0o644 });
 }
