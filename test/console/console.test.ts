@@ -94,7 +94,7 @@ describe('the Berth console in Chromium', () => {
       const apiRow = page.locator(`tr[data-key="${namespace}/api"]`);
       await webRow.waitFor();
       await apiRow.getByText('Healthy').waitFor();
-      assert.match(await webRow.innerText(), /Synced/);
+      assert.equal(await webRow.locator('.badge', { hasText: /(^|\s)Synced$/ }).count(), 1, await webRow.innerText());
       assert.match(await webRow.innerText(), new RegExp(short(fixture.firstCommit)));
       assert.match(await webRow.innerText(), /First release of web and api/, 'the commit subject');
       await assertAccessible(page, 'list');
@@ -114,7 +114,9 @@ describe('the Berth console in Chromium', () => {
     await step('a kubectl change shows as drift in the open page, without reload', async () => {
       await page.locator(`tr[data-key="${namespace}/web"] a`).first().click();
       await page.getByRole('heading', { name: `${namespace}/web` }).waitFor();
-      await page.locator('.tree-row', { hasText: 'web-settings' }).getByText('Synced').waitFor();
+      const synced = /(^|\s)Synced$/;
+      await page.locator('.tree-row', { hasText: 'web-settings' }).locator('.badge', { hasText: synced }).waitFor();
+      await page.locator('.app-head .facts .badge', { hasText: synced }).waitFor({ timeout: 30_000 });
       await page.evaluate(() => { (globalThis as unknown as { notReloaded: boolean }).notReloaded = true; });
       const editedAt = Date.now();
       await editConfigMap(rest, namespace, 'edited by hand');
