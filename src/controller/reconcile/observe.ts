@@ -22,8 +22,8 @@ import { InvalidSourceError } from '../../errors.ts';
 import type { ResolvedRevision } from '../../source/git-source.ts';
 import { parseRepository } from '../../source/repository.ts';
 import { isChartSource } from '../../source/helm-source.ts';
+import { placeDependenciesInFolder } from '../../source/helm-dependencies.ts';
 import { verifyRevision } from '../../source/verify-revision.ts';
-import { isChartSource } from '../../source/helm-source.ts';
 import { enforceSourcePolicy } from '../../policy/enforce.ts';
 import type { Logger } from '../../log.ts';
 import type { RegisteredApp } from '../../application/app-registry.ts';
@@ -77,9 +77,18 @@ function isInvalidRecord(error: unknown): error is Error {
 }
 
 /** The source an Application reads: its Git repository, or a chart/OCI source bound to its credentials (helm-source.ts). */
-async function sourceOf(deps: ReconcilerDeps, app: ValidApp): Promise<Pick<RenderContext, 'git' | 'repository'>> {
+async function sourceOf(deps: ReconcilerDeps, app: ValidApp): Promise<Pick<RenderContext, 'git' | 'repository' | 'chartDependencies'>> {
   const { source } = app.spec;
-  if (!isChartSource(source)) return { git: deps.git, repository: parseRepository(source.repoURL, await deps.credentials(app)) };
+  if (!isChartSource(source)) {
+    const { charts } = deps;
+    // A chart in the repository may depend on charts elsewhere: Berth fetches them, with the credential table read only then.
+    const chartDependencies = charts && deps.chartCredentials
+      ? async (chartDir: string) => {
+        await placeDependenciesInFolder(chartDir, { sources: charts, credentials: () => deps.chartCredentials?.(app) ?? Promise.resolve([]), name: `${source.repoURL} ${source.path}` });
+      }
+      : undefined;
+    return { git: deps.git, repository: parseRepository(source.repoURL, await deps.credentials(app)), ...(chartDependencies ? { chartDependencies } : {}) };
+  }
   if (!deps.charts || !deps.chartCredentials) throw new InvalidSourceError('InvalidURL', `${source.repoURL}: chart and OCI sources are not enabled in this process`);
   const bound = deps.charts.bind({ repoURL: source.repoURL, chart: source.chart, credentials: await deps.chartCredentials(app) });
   return { git: bound, repository: { url: bound.name } };
@@ -113,15 +122,6 @@ async function verifyTarget(deps: ReconcilerDeps, app: ValidApp, context: Render
 export async function reportStopped(deps: ReconcilerDeps, app: ValidApp, message: string, now: Date): Promise<void> {
   const record = await deps.releases.load(app.application.metadata).catch(() => initialReleaseRecord());
   await stop(deps, app, record, message, now);
-}
-
-/** The source an Application reads: its Git repository, or a chart/OCI source bound to its credentials (helm-source.ts). */
-async function sourceOf(deps: ReconcilerDeps, app: ValidApp): Promise<Pick<RenderContext, 'git' | 'repository'>> {
-  const { source } = app.spec;
-  if (!isChartSource(source)) return { git: deps.git, repository: parseRepository(source.repoURL, await deps.credentials(app)) };
-  if (!deps.charts || !deps.chartCredentials) throw new InvalidSourceError('InvalidURL', `${source.repoURL}: chart and OCI sources are not enabled in this process`);
-  const bound = deps.charts.bind({ repoURL: source.repoURL, chart: source.chart, credentials: await deps.chartCredentials(app) });
-  return { git: bound, repository: { url: bound.name } };
 }
 
 /** Stops here: the status says why, and the queue does not retry what cannot change by itself. */
