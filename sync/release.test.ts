@@ -283,6 +283,29 @@ describe('advanceRelease', () => {
     assert.match(third.record.history.at(-1)?.message ?? '', /giving up after 3 attempts/);
   });
 
+  it('does not count a failure while the destination cluster is not answering: the revision is not held back for an outage', async () => {
+    const h = harness({ retry: { limit: 2, backoffMs: 1_000, factor: 2, maxBackoffMs: 60_000, jitter: 0 } });
+    h.revisions.set('A', [config('cfg')]);
+    let down = true;
+    h.deps = { ...h.deps, destinationUnavailable: () => down };
+    h.cluster.failWith = (call) => (down && call.method === 'apply' ? new ClusterError('Transient', 'ConfigMap/shop/cfg: apply failed: connect ECONNREFUSED') : undefined);
+    let step = await h.step(auto('A'));
+    for (let i = 0; i < 5; i += 1) {
+      assert.equal(step.record.state.status, 'Syncing', `attempt ${i + 1} during the outage counted`);
+      assert.equal(step.recheckAt?.getTime(), h.now.getTime() + 1_000);
+      assert.match(step.record.history.at(-1)?.message ?? '', /the destination cluster is not answering; retrying in 1\.0s \(not counted as an attempt\)/);
+      assert.ok(step.recheckAt);
+      h.now = step.recheckAt;
+      step = await h.step(recheck);
+    }
+    down = false;
+    assert.ok(step.recheckAt);
+    h.now = step.recheckAt;
+    step = await h.step(recheck);
+    assert.notEqual(step.record.state.status, 'Degraded');
+    assert.equal(step.record.state.failedRevision, undefined);
+  });
+
   it('follows the Application\'s retry policy: its limit of attempts and its capped backoff', async () => {
     const h = harness({ retry: { limit: 4, backoffMs: 1_000, factor: 2, maxBackoffMs: 3_000, jitter: 0 } });
     h.revisions.set('A', [config('cfg')]);

@@ -134,6 +134,13 @@ export interface ReleaseDeps {
   options?: Partial<ReleaseOptions>;
   /** The Application's CEL health rules for its rollout checks; default the built-in library. */
   healthRules?: HealthRuleSet;
+  /**
+   * Whether the destination cluster stopped answering (its last requests got no
+   * answer or a 5xx). A transient failure then is the cluster's, not the
+   * revision's: it is retried without counting an attempt, so an outage longer
+   * than the retry policy never holds a good revision back (issue 19).
+   */
+  destinationUnavailable?(): boolean;
 }
 
 export interface ReleaseStepResult {
@@ -270,6 +277,13 @@ export async function advanceRelease(persisted: ReleaseRecord, trigger: ReleaseT
     };
     /** A transient failure: retry later, or give up and count it as a failed sync. */
     const transient = (message: string, changes?: SyncResult['summary']): ReleaseAction | undefined => {
+      if (deps.destinationUnavailable?.() === true) {
+        const held = record.retry?.attempts ?? 0;
+        const delay = retryDelayMs(options.retry, Math.max(1, held), options.random);
+        failed(`${message}; the destination cluster is not answering; retrying in ${(delay / 1000).toFixed(1)}s (not counted as an attempt)`, changes);
+        record = { ...record, retry: { attempts: held, nextAttemptAt: at() + delay } };
+        return undefined;
+      }
       const attempts = (record.retry?.attempts ?? 0) + 1;
       if (isRetryExhausted(options.retry, attempts)) {
         // Kept on the record: what says the retries were used up (a rollback, a new sync clears it).

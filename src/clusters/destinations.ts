@@ -28,7 +28,7 @@ import { rateLimited } from './rate-limit.ts';
 
 export type DestinationLease =
   | { kind: 'local'; name: string; release(): void }
-  | { kind: 'remote'; name: string; rest: RestClient; discovery: Discovery; release(): void }
+  | { kind: 'remote'; name: string; rest: RestClient; discovery: Discovery; release(): void; unavailable(): boolean }
   | { kind: 'refused'; name: string; message: string }
   | { kind: 'down'; name: string; message: string; retryAt: number }
   | { kind: 'busy'; name: string; retryAt: number };
@@ -37,6 +37,10 @@ export interface Destinations {
   start(): Promise<void>;
   stop(): void;
   acquire(request: DestinationRequest): Promise<DestinationLease>;
+  /** The cluster a destination names, by the Secrets alone (no policy): undefined when none matches or it is refused. */
+  clusterNameOf(request: DestinationRequest): string | undefined;
+  /** The connection of a named remote cluster for its self-heal watch; kept open (not idle-closed) once asked for. Throws when unknown or broken. */
+  connection(name: string): Promise<{ rest: RestClient; discovery: Discovery }>;
   /** The clusters known now, by name, for the API and metrics. */
   clusters(): { name: string; server: string; connected: boolean; down: boolean; message?: string }[];
 }
@@ -62,6 +66,8 @@ interface Connection {
   lastUsed: number;
   breaker: BreakerState;
   closing: boolean;
+  /** A self-heal watch uses it: never closed for being idle. */
+  watched: boolean;
 }
 
 const busyRetryMs = 1_000;
@@ -142,7 +148,7 @@ export function createDestinations(options: DestinationsOptions): Destinations {
     const credentials = config.auth.kind === 'token' ? tokenCredentials(config) : kubeconfigCredentials(config, privateDir);
     const connection: Connection = {
       config, rest: undefined as unknown as RestClient, discovery: undefined as unknown as Discovery,
-      inFlight: 0, lastUsed: now(), breaker: closedBreaker, closing: false,
+      inFlight: 0, lastUsed: now(), breaker: closedBreaker, closing: false, watched: false,
     };
     const raw = await createRestClient(credentials, {
       maxSockets: Math.max(4, (config.concurrency ?? options.defaultConcurrency) * 4),
@@ -159,9 +165,25 @@ export function createDestinations(options: DestinationsOptions): Destinations {
     return connection;
   }
 
+  /** The open connection of a cluster at its Secret's current version, opened (once) if need be. */
+  async function connectionOf(config: ClusterConfig): Promise<Connection> {
+    const current = connections.get(config.name);
+    if (current && current.config.version === config.version) return current;
+    if (current) retire(config.name);
+    const opened = await connect(config);
+    // Another caller may have connected meanwhile: keep one.
+    const existing = connections.get(config.name);
+    if (existing && existing.config.version === config.version) {
+      opened.rest.close();
+      return existing;
+    }
+    connections.set(config.name, opened);
+    return opened;
+  }
+
   const idleTimer = setInterval(() => {
     for (const [name, connection] of connections) {
-      if (connection.inFlight === 0 && now() - connection.lastUsed > idleCloseMs) retire(name);
+      if (connection.inFlight === 0 && !connection.watched && now() - connection.lastUsed > idleCloseMs) retire(name);
     }
   }, 60_000);
   idleTimer.unref();
@@ -179,30 +201,27 @@ export function createDestinations(options: DestinationsOptions): Destinations {
       connections.clear();
       fs.rmSync(privateDir, { recursive: true, force: true });
     },
+    clusterNameOf(request) {
+      const decision = decideDestination({ ...request, policyClusters: [] }, watch.values());
+      return decision.kind === 'refused' ? undefined : decision.name;
+    },
+    async connection(name) {
+      const known = watch.values().find((cluster) => cluster.ok && cluster.config.name === name);
+      if (!known?.ok) throw new Error(`cluster ${name}: no valid cluster Secret names it`);
+      const connection = await connectionOf(known.config);
+      connection.watched = true;
+      return { rest: connection.rest, discovery: connection.discovery };
+    },
     async acquire(request) {
       const decision = decideDestination(request, watch.values());
       if (decision.kind === 'refused') return decision;
       if (decision.kind === 'local') return { kind: 'local', name: decision.name, release: () => undefined };
       const { config } = decision;
-      let connection = connections.get(config.name);
-      if (connection && connection.config.version !== config.version) {
-        retire(config.name);
-        connection = undefined;
-      }
-      if (!connection) {
-        try {
-          connection = await connect(config);
-        } catch (error) {
-          return { kind: 'refused', name: config.name, message: `cluster ${config.name}: ${error instanceof Error ? error.message : String(error)}` };
-        }
-        // Another reconcile may have connected meanwhile: keep one.
-        const existing = connections.get(config.name);
-        if (existing && existing.config.version === config.version) {
-          connection.rest.close();
-          connection = existing;
-        } else {
-          connections.set(config.name, connection);
-        }
+      let connection: Connection;
+      try {
+        connection = await connectionOf(config);
+      } catch (error) {
+        return { kind: 'refused', name: config.name, message: `cluster ${config.name}: ${error instanceof Error ? error.message : String(error)}` };
       }
       const waitFor = waitUntil(connection.breaker, now());
       if (waitFor !== undefined) {
@@ -215,6 +234,8 @@ export function createDestinations(options: DestinationsOptions): Destinations {
       let released = false;
       return {
         kind: 'remote', name: config.name, rest: held.rest, discovery: held.discovery,
+        // Its last request got no answer or a 5xx: what failed now is the cluster, not the revision.
+        unavailable: () => held.breaker.failures > 0,
         release() {
           if (released) return;
           released = true;

@@ -19,6 +19,7 @@ import { impersonatingClient, serviceAccountUser } from '../kube/impersonation.t
 import { securityPolicyOf, serviceAccountOf } from '../policy/from-config.ts';
 import { createBerthPolicyLookup } from '../policy/berth-policy-cache.ts';
 import { createDestinations } from '../clusters/destinations.ts';
+import { localClusterName } from '../clusters/cluster-secret.ts';
 import { chartPollKey } from '../source/helm-poll-key.ts';
 import { applicationCredentials } from '../source/application-credentials.ts';
 import { verifyKeys } from '../source/verify-keys.ts';
@@ -37,12 +38,13 @@ import { RedisRenderStore } from '../render/redis-render-store.ts';
 import { GitSource } from '../source/git-source.ts';
 import { RedisFetchCoordinator } from '../source/redis-fetch-coordinator.ts';
 import { credentialsFromEnvironment } from '../source/repository.ts';
-import { formatRef } from '../../objects.ts';
+import { formatRef, type ObjectRef } from '../../objects.ts';
 import { createAppRegistry, keyOf, type AppOrigin, type AppRegistry, type RegisteredApp } from '../application/app-registry.ts';
 import { createListWatchTransport } from '../kube/list-watch.ts';
 import { watchClusterHealthRules } from '../health-rules/health-rule-watch.ts';
 import { dependencyKeys } from '../dependencies/graph.ts';
-import { createManagedWatch, type ManagedWatch } from './managed-watch.ts';
+import { createManagedWatch, type ManagedChange, type ManagedWatch } from './managed-watch.ts';
+import { createClusterWatches } from './cluster-watches.ts';
 import { createReconciler } from './reconcile/reconciler.ts';
 import { ChartSources } from '../source/helm-source.ts';
 import { chartCredentialTable } from '../source/helm-secret.ts';
@@ -182,22 +184,45 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const schedulers = new PollSchedulers(queueOptions);
 
   // Self-heal: a change of a managed object by someone else queues its Application.
-  const managed = createManagedWatch({
-    transport: createListWatchTransport(rest),
+  const onManagedChange = (key: string, ref: ObjectRef, change: ManagedChange): void => {
+    if (!registry.get(key)) return;
+    log.debug({ app: key, object: formatRef(ref), change }, 'managed object changed');
+    queue.enqueue({ app: key, reason: 'watch' })
+      .catch((error: unknown) => { log.warn({ app: key, err: error instanceof Error ? error.message : String(error) }, 'could not queue a reconcile'); });
+  };
+  const onManagedError = (error: unknown, watched: string): void => {
+    log.warn({ watch: watched, err: error instanceof Error ? error.message : String(error) }, 'managed-object watch interrupted; retrying');
+  };
+  // Destination clusters: the cluster Secrets of the controller's namespace (src/clusters).
+  const destinations = createDestinations({
+    rest, controllerNamespace: config.controllerNamespace, defaultConcurrency: config.clusterConcurrency, log,
+    onResponse: (clusterName, method, status) => { metrics.kubeApiResponse(method, status, clusterName); },
+  });
+  // One watch per destination cluster (src/controller/cluster-watches.ts); the local one as before.
+  const managed = createClusterWatches({
+    local: createManagedWatch({
+      transport: createListWatchTransport(rest),
+      namespaces: config.namespaces,
+      async collectionPath(kind, namespace) {
+        const info = await discovery.resolve(kind.group ? `${kind.group}/${kind.version}` : kind.version, kind.kind);
+        return objectPath({ ...info, namespaced: info.namespaced && namespace !== '' }, namespace, '');
+      },
+      onChange: onManagedChange,
+      onError: onManagedError,
+    }),
     namespaces: config.namespaces,
-    async collectionPath(kind, namespace) {
-      const info = await discovery.resolve(kind.group ? `${kind.group}/${kind.version}` : kind.version, kind.kind);
-      return objectPath({ ...info, namespaced: info.namespaced && namespace !== '' }, namespace, '');
+    clusterOf(key) {
+      const app = registry.get(key);
+      if (!app?.valid) return localClusterName;
+      return destinations.clusterNameOf({
+        applicationNamespace: app.application.metadata.namespace,
+        destination: { name: app.spec.clusterName, server: app.spec.server, namespace: app.spec.destinationNamespace },
+        policyClusters: [],
+      });
     },
-    onChange(key, ref, change) {
-      if (!registry.get(key)) return;
-      log.debug({ app: key, object: formatRef(ref), change }, 'managed object changed');
-      queue.enqueue({ app: key, reason: 'watch' })
-        .catch((error: unknown) => { log.warn({ app: key, err: error instanceof Error ? error.message : String(error) }, 'could not queue a reconcile'); });
-    },
-    onError(error, watched) {
-      log.warn({ watch: watched, err: error instanceof Error ? error.message : String(error) }, 'managed-object watch interrupted; retrying');
-    },
+    connect: (name) => destinations.connection(name),
+    onChange: onManagedChange,
+    onError: onManagedError,
   });
   // Notifications: told by the reconcile, delivered by a queue of their own (src/notify).
   const notifications = createNotifications({
@@ -225,11 +250,6 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const clusterHealthRules = watchClusterHealthRules({ rest, log });
 
   const namespacePolicy = createBerthPolicyLookup({ rest, controllerNamespace: config.controllerNamespace, log });
-  // Destination clusters: the cluster Secrets of the controller's namespace (src/clusters).
-  const destinations = createDestinations({
-    rest, controllerNamespace: config.controllerNamespace, defaultConcurrency: config.clusterConcurrency, log,
-    onResponse: (clusterName, method, status) => { metrics.kubeApiResponse(method, status, clusterName); },
-  });
   const reconcile = createReconciler({
     registry, git, charts,
     async chartCredentials(app) {
@@ -266,7 +286,10 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       const client = serviceAccount
         ? createClusterClient(impersonatingClient(target, { namespace, name: serviceAccount }), targetDiscovery)
         : lease.kind === 'remote' ? createClusterClient(target, targetDiscovery) : cluster;
-      return { kind: 'ready', cluster: lease.name, client, release: () => { lease.release(); } };
+      return {
+        kind: 'ready', cluster: lease.name, client, release: () => { lease.release(); },
+        unavailable: () => lease.kind === 'remote' && lease.unavailable(),
+      };
     },
     // source.verify's keys: read as the Application too, from its own namespace.
     async verifyKeys(app) {

@@ -19,13 +19,13 @@ import type { RestClient } from '../../src/kube/rest.ts';
 import { KubeApiError } from '../../src/kube/rest.ts';
 import { uniqueName } from '../harness/env.ts';
 import { eventually } from '../harness/eventually.ts';
-import { commitFiles } from '../harness/git-repositories.ts';
+import { commitFiles, createRepository } from '../harness/git-repositories.ts';
 import { integrationSetUp } from '../harness/integration.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
 import { configMapYaml, controllerStarted, readConfigMapValue, testControllerNamespace } from '../controller/replica-fixtures.ts';
 import { privateControlPlane, restClientFor } from '../faults/fault-fixtures.ts';
 
-interface FileApp { name: string; namespace: string; repoURL: string; path: string; cluster?: string; destinationNamespace?: string }
+interface FileApp { name: string; namespace: string; repoURL: string; path: string; cluster?: string; destinationNamespace?: string; selfHeal?: boolean; pollInterval?: string }
 
 function writeApps(dir: string, apps: FileApp[]): string {
   const file = path.join(dir, 'apps.yaml');
@@ -36,7 +36,7 @@ function writeApps(dir: string, apps: FileApp[]): string {
       spec: {
         source: { repoURL: app.repoURL, targetRevision: 'main', path: app.path },
         destination: { namespace: app.destinationNamespace ?? app.namespace, ...(app.cluster ? { name: app.cluster } : {}) },
-        syncPolicy: { automated: { prune: true }, pollInterval: '2s' },
+        syncPolicy: { automated: { prune: true, selfHeal: app.selfHeal ?? false }, pollInterval: app.pollInterval ?? '2s' },
       },
     })),
   }));
@@ -105,9 +105,14 @@ describe('one controller, two clusters', () => {
       'apps/here/config.yaml': configMapYaml(namespace, 'here-settings', 'one'),
       'apps/there/config.yaml': configMapYaml(namespace, 'there-settings', 'one'),
     }, 'one');
+    // In a repository of its own: polls are shared per repository, and the others poll every 2 s.
+    const healedRepository = await createRepository(root, 'healed');
+    await commitFiles(healedRepository, { 'apps/healed/config.yaml': configMapYaml(namespace, 'healed-settings', 'one') }, 'one');
     const appsFile = writeApps(root, [
       { name: 'here', namespace, repoURL: server.url('deploy'), path: 'apps/here' },
       { name: 'there', namespace, repoURL: server.url('deploy'), path: 'apps/there', cluster: clusterName },
+      // Polled every ten minutes: only the second cluster's self-heal watch can bring it back in time.
+      { name: 'healed', namespace, repoURL: server.url('healed'), path: 'apps/healed', cluster: clusterName, selfHeal: true, pollInterval: '10m' },
       // The Secret allows only `namespace` there; this one asks for kube-system.
       { name: 'sneaky', namespace, repoURL: server.url('deploy'), path: 'apps/there', cluster: clusterName, destinationNamespace: 'kube-system' },
     ]);
@@ -131,6 +136,15 @@ describe('one controller, two clusters', () => {
       return ready && /kube-system is not among the namespaces/.test(ready.message) ? ready.message : undefined;
     }, { timeoutMs: 60_000 }));
     assert.match(sneaky, new RegExp(`cluster ${clusterName}: namespace kube-system is not among the namespaces Secret ${testControllerNamespace}/${clusterName} allows`));
+
+    // Self-heal on the second cluster: someone edits the object there; the watch on that cluster queues the heal.
+    await controller.explain(eventually('the self-healed Application to deploy to the second cluster', async () => await valueThere('healed') === 'one' ? true : undefined, { timeoutMs: 60_000 }));
+    await remote.request('PATCH', `/api/v1/namespaces/${namespace}/configmaps/healed-settings`, {
+      contentType: 'application/merge-patch+json', body: { data: { value: 'edited by hand' } },
+    });
+    const editedAt = Date.now();
+    await controller.explain(eventually('the edit on the second cluster to be healed by its watch', async () => await valueThere('healed') === 'one' ? true : undefined, { timeoutMs: 45_000, intervalMs: 200 }));
+    t.diagnostic(`an edit on the second cluster healed ${Date.now() - editedAt} ms later (poll interval 10 minutes)`);
 
     // Rotation: a new token in the Secret, the old one revoked with its ServiceAccount.
     const secondToken = await serviceAccountToken(remote, 'berth-manager-2');

@@ -12,8 +12,8 @@ import type { AppRegistry, RegisteredApp } from '../../application/app-registry.
 import type { DriftMemo } from '../drift-memo.ts';
 import type { ReleaseStore } from '../release-store.ts';
 import type { StatusSink } from '../status-sink.ts';
-import type { EventSink } from '../../notify/event-sink.ts';
 import type { CelHealthRule } from '../../../health/index.ts';
+import type { EventSink } from '../../notify/event-sink.ts';
 
 /**
  * The destination of one Application for one reconcile (src/clusters): the
@@ -21,7 +21,7 @@ import type { CelHealthRule } from '../../../health/index.ts';
  * (its cluster is not answering, or has its share of workers), or a refusal.
  */
 export type AppDestination =
-  | { kind: 'ready'; cluster: string; client: KubeClusterClient; release(): void }
+  | { kind: 'ready'; cluster: string; client: KubeClusterClient; release(): void; unavailable(): boolean }
   | { kind: 'wait'; cluster: string; message: string | undefined }
   | { kind: 'refused'; cluster: string; message: string };
 
@@ -53,6 +53,8 @@ export interface ReconcilerDeps {
   clusterFor?(app: Extract<RegisteredApp, { valid: true }>): KubeClusterClient;
   /** Where an Application deploys (issue 19: many clusters); it wins over clusterFor. Absent: `cluster` for all. */
   destination?(app: Extract<RegisteredApp, { valid: true }>): Promise<AppDestination>;
+  /** Whether the destination cluster of this reconcile stopped answering (sync/release.ts counts no attempt then). */
+  destinationUnavailable?(): boolean;
   /** When a poll tick may reuse the last drift check (drift-memo.ts); one per process by default. */
   driftMemo?: DriftMemo;
   /** The cluster's HealthRules (src/health-rules/health-rule-watch.ts); none when absent. */

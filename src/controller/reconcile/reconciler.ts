@@ -76,7 +76,7 @@ export function createReconciler(deps: ReconcilerDeps): ReconcileFunction {
       throw new TransientSyncError(destination.message ?? `cluster ${destination.cluster} has its share of workers; retrying`);
     }
     try {
-      return await reconcileOn({ ...deps, cluster: destination.client, clusterFor: undefined }, job, context);
+      return await reconcileOn({ ...deps, cluster: destination.client, clusterFor: undefined, destinationUnavailable: () => destination.unavailable() }, job, context);
     } finally {
       destination.release();
     }

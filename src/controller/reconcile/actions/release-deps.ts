@@ -59,6 +59,7 @@ export function releaseDeps(observed: Observed, refusal?: string): ReleaseDeps {
     client: deps.cluster,
     observer: reads,
     healthRules: observed.healthRules,
+    ...(deps.destinationUnavailable ? { destinationUnavailable: () => deps.destinationUnavailable?.() ?? false } : {}),
     options: {
       rollback: spec.rollback.enabled,
       healthTimeoutMs: spec.rollback.healthTimeoutMs,
