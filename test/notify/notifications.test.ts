@@ -20,6 +20,7 @@ import { commitFiles } from '../harness/git-repositories.ts';
 import { uniqueName } from '../harness/env.ts';
 import { startControllerProcess, type ControllerProcess } from '../controller/controller-process.ts';
 import { readRelease } from '../controller/replica-fixtures.ts';
+import { installApplicationCrd } from '../application/install-crd.ts';
 import { createWebhookProvider, installNotificationCrds } from './install-crds.ts';
 import { eventTypeOf, startReceiver, type Receiver, type ReceivedRequest } from './receiver.ts';
 
@@ -222,5 +223,27 @@ describe('notifications from the controller', () => {
     }, { timeoutMs: 120_000 }));
     assert.match(refused.reason ?? '', new RegExp(`Secret ${namespace}/hook-secret: system:serviceaccount:${namespace}:deployer may not read it`));
     assert.equal(receiver.requests.length, 0, 'nothing was sent with a Secret the Application may not read');
+  });
+
+  it('puts a Warning Event on an Application in the cluster when its notification is dropped', { timeout: 240_000 }, async (t) => {
+    const { namespace, rest, repository, repoURL, receiver } = await setUp(t, 'notify-event');
+    await installApplicationCrd(rest);
+    receiver.setMode({ kind: 'status', status: 500, times: 1_000 });
+    await commitFiles(repository, { 'apps/web/deployment.yaml': deployment(namespace, 'registry.example/web:1') }, 'ship');
+    await rest.request('POST', `/apis/berth.dev/v1alpha1/namespaces/${namespace}/applications`, {
+      body: {
+        apiVersion: 'berth.dev/v1alpha1', kind: 'Application', metadata: { name: 'web', namespace },
+        spec: { source: { repoURL, targetRevision: 'main', path: 'apps/web' }, destination: { namespace }, syncPolicy: { automated: { prune: true }, pollInterval: '5s' } },
+      },
+    });
+    const controller = startControllerProcess({ watchCluster: true, namespaces: [namespace], env: controllerEnv({ BERTH_NOTIFICATION_ATTEMPTS: '1' }) });
+    t.after(async () => { await controller.stop(); });
+    const event = await controller.explain(eventually('a NotificationDropped Event on the Application', async () => {
+      const { body } = await rest.request('GET', `/api/v1/namespaces/${namespace}/events`, { query: { fieldSelector: 'involvedObject.kind=Application,involvedObject.name=web' } });
+      return (body as { items: { type: string; reason: string; message: string }[] }).items.find((item) => item.reason === 'NotificationDropped');
+    }, { timeoutMs: 120_000 }));
+    assert.equal(event.type, 'Warning');
+    assert.match(event.message, new RegExp(`to NotificationProvider ${namespace}/hook dropped after 1 attempt: .*HTTP 500`));
+    assert.ok(!event.message.includes(receiver.url) && !event.message.includes(hmacKey), 'no address or key in the Event');
   });
 });
