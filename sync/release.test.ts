@@ -306,6 +306,23 @@ describe('advanceRelease', () => {
     assert.equal(step.record.state.failedRevision, undefined);
   });
 
+  it('holds no revision back for a render or a sync that failed for good while the destination was not answering', async () => {
+    const h = harness({ retry: { limit: 1, backoffMs: 1_000, factor: 2, maxBackoffMs: 60_000, jitter: 0 } });
+    h.revisions.set('A', new Error('discovery: connect ECONNREFUSED'));
+    h.deps = { ...h.deps, destinationUnavailable: () => true };
+    const rendered = await h.step(auto('A'));
+    assert.equal(rendered.record.state.status, 'Syncing');
+    assert.equal(rendered.record.state.failedRevision, undefined);
+    assert.match(rendered.record.history.at(-1)?.message ?? '', /render of A failed: discovery: connect ECONNREFUSED; the destination cluster is not answering/);
+    h.revisions.set('A', [config('cfg')]);
+    h.cluster.failWith = (call) => (call.method === 'apply' ? new ClusterError('Invalid', 'ConfigMap/shop/cfg: apply failed: 503 from a proxy') : undefined);
+    assert.ok(rendered.recheckAt);
+    h.now = rendered.recheckAt;
+    const synced = await h.step(recheck);
+    assert.equal(synced.record.state.status, 'Syncing');
+    assert.equal(synced.record.state.failedRevision, undefined);
+  });
+
   it('follows the Application\'s retry policy: its limit of attempts and its capped backoff', async () => {
     const h = harness({ retry: { limit: 4, backoffMs: 1_000, factor: 2, maxBackoffMs: 3_000, jitter: 0 } });
     h.revisions.set('A', [config('cfg')]);

@@ -297,12 +297,15 @@ export async function advanceRelease(persisted: ReleaseRecord, trigger: ReleaseT
       return undefined;
     };
 
+    // While the destination cluster is not answering, every failure is its, not the revision's:
+    // a render (it reads the cluster's discovery) or a sync that failed then is retried, uncounted.
+    const outage = (): boolean => deps.destinationUnavailable?.() === true;
     let desired: RenderedRevision;
     try {
       desired = await deps.render(revision);
     } catch (error) {
-      if (error instanceof TransientSyncError) {
-        const next = transient(`render of ${revision} failed: ${error.message}`);
+      if (error instanceof TransientSyncError || outage()) {
+        const next = transient(`render of ${revision} failed: ${messageOf(error)}`);
         if (next === undefined) break;
         action = next;
         continue;
@@ -319,13 +322,13 @@ export async function advanceRelease(persisted: ReleaseRecord, trigger: ReleaseT
     } catch (error) {
       deps.observer?.forgetAll();
       const message = `sync of ${revision} failed: ${messageOf(error)}`;
-      if (error instanceof UnrecoverableSyncError) {
+      if (error instanceof UnrecoverableSyncError && !outage()) {
         // Thrown before anything is written: like a render that failed.
         failed(`${message}; nothing applied, nothing pruned`);
         action = feed({ type: 'RenderFailed', revision, message });
         continue;
       }
-      if (isRetryable(error)) {
+      if (isRetryable(error) || outage()) {
         const next = transient(message);
         if (next === undefined) break;
         action = next;
@@ -342,7 +345,7 @@ export async function advanceRelease(persisted: ReleaseRecord, trigger: ReleaseT
     const wrote = sync.summary.created + sync.summary.configured + sync.summary.deleted > 0;
     record = { ...record, inventory: sync.inventory, appliedRevision: wrote || sync.phase === 'Succeeded' ? revision : record.appliedRevision };
     if (sync.phase === 'Failed') {
-      if (sync.retryable) {
+      if (sync.retryable || outage()) {
         const next = transient(sync.message, sync.summary);
         if (next === undefined) break;
         action = next;

@@ -20,7 +20,7 @@ export const closedBreaker: BreakerState = { failures: 0, openUntil: undefined, 
 /** Failed requests in a row that open the breaker. */
 export const failuresToOpen = 3;
 /** The wait after opening, growing with each failure past it; jittered so replicas do not probe together. */
-export const breakerBackoff: RetryPolicy = { limit: Infinity, backoffMs: 2_000, factor: 2, maxBackoffMs: 60_000, jitter: 0.25 };
+export const breakerBackoff: RetryPolicy = { limit: Infinity, backoffMs: 2_000, factor: 2, maxBackoffMs: 30_000, jitter: 0.25 };
 
 /** A request was answered (any status below 500): the cluster is there. */
 export function answered(): BreakerState {

@@ -85,7 +85,7 @@ async function statusOf(base: string, token: string, key: string): Promise<{ syn
 }
 
 describe('one controller, two clusters', () => {
-  it('deploys to each, rotates a token without a restart, and keeps syncing one while the other is down', { timeout: 300_000 }, async (t) => {
+  it('deploys to each, rotates a token without a restart, and keeps syncing one while the other is down', { timeout: 480_000 }, async (t) => {
     const { namespace, rest, root, repository, server } = await integrationSetUp(t, 'multi-cluster');
     const second = await privateControlPlane(t);
     const remote = await restClientFor(t, second.kubeconfigPath);
@@ -176,7 +176,7 @@ describe('one controller, two clusters', () => {
 
     await second.startComponent('kube-apiserver');
     await controller.explain(eventually('the second cluster\'s Application to deploy once its API server is back', async () =>
-      await valueThere('there').catch(() => undefined) === 'during' ? true : undefined, { timeoutMs: 120_000 }));
+      await valueThere('there').catch(() => undefined) === 'during' ? true : undefined, { timeoutMs: 240_000 }));
     assert.equal(controller.child.exitCode, null, 'the controller exited');
   });
 });

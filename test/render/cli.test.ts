@@ -75,12 +75,13 @@ describe('berth render', () => {
     assert.match(result.stderr, /^berth render: app\/bad\.yaml:1: ConfigMap has no metadata\.name\n$/);
   });
 
-  it('exits non-zero for an unknown revision and for an SSH URL', async () => {
+  it('exits non-zero for an unknown revision and for an SSH URL without credentials', async () => {
     const unknown = await berth('render', server.url('deploy'), '--revision', 'nope');
     assert.notEqual(unknown.code, 0);
     assert.match(unknown.stderr, /deploy\.git@nope: no branch or tag named nope/);
     const ssh = await berth('render', 'git@example.com:team/deploy.git');
     assert.notEqual(ssh.code, 0);
-    assert.match(ssh.stderr, /use the https form, e\.g\. https:\/\/example\.com\/team\/deploy\.git/);
+    // berth render takes no SSH key (issue 16 left it out): it says what an SSH source needs.
+    assert.match(ssh.stderr, /ssh:\/\/example\.com\/team\/deploy\.git: an SSH repository needs credentialsSecret with sshPrivateKey and knownHosts/);
   });
 });
