@@ -14,7 +14,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { dump } from 'js-yaml';
 import type { RestClient } from '../../src/kube/rest.ts';
 import { KubeApiError } from '../../src/kube/rest.ts';
 import { uniqueName } from '../harness/env.ts';
@@ -22,26 +21,8 @@ import { eventually } from '../harness/eventually.ts';
 import { commitFiles, createRepository } from '../harness/git-repositories.ts';
 import { integrationSetUp } from '../harness/integration.ts';
 import { startControllerProcess } from '../controller/controller-process.ts';
-import { configMapYaml, controllerStarted, readConfigMapValue, testControllerNamespace } from '../controller/replica-fixtures.ts';
+import { configMapYaml, controllerStarted, readConfigMapValue, testControllerNamespace, writeApplicationsFile } from '../controller/replica-fixtures.ts';
 import { privateControlPlane, restClientFor } from '../faults/fault-fixtures.ts';
-
-interface FileApp { name: string; namespace: string; repoURL: string; path: string; cluster?: string; destinationNamespace?: string; selfHeal?: boolean; pollInterval?: string }
-
-function writeApps(dir: string, apps: FileApp[]): string {
-  const file = path.join(dir, 'apps.yaml');
-  fs.writeFileSync(file, dump({
-    apiVersion: 'v1', kind: 'List',
-    items: apps.map((app) => ({
-      apiVersion: 'berth.dev/v1alpha1', kind: 'Application', metadata: { name: app.name, namespace: app.namespace },
-      spec: {
-        source: { repoURL: app.repoURL, targetRevision: 'main', path: app.path },
-        destination: { namespace: app.destinationNamespace ?? app.namespace, ...(app.cluster ? { name: app.cluster } : {}) },
-        syncPolicy: { automated: { prune: true, selfHeal: app.selfHeal ?? false }, pollInterval: app.pollInterval ?? '2s' },
-      },
-    })),
-  }));
-  return file;
-}
 
 /** A ServiceAccount of the second cluster bound to cluster-admin, and a token of it (as `berth cluster add` would make). */
 async function serviceAccountToken(rest: RestClient, name: string): Promise<string> {
@@ -108,13 +89,13 @@ describe('one controller, two clusters', () => {
     // In a repository of its own: polls are shared per repository, and the others poll every 2 s.
     const healedRepository = await createRepository(root, 'healed');
     await commitFiles(healedRepository, { 'apps/healed/config.yaml': configMapYaml(namespace, 'healed-settings', 'one') }, 'one');
-    const appsFile = writeApps(root, [
-      { name: 'here', namespace, repoURL: server.url('deploy'), path: 'apps/here' },
-      { name: 'there', namespace, repoURL: server.url('deploy'), path: 'apps/there', cluster: clusterName },
+    const appsFile = writeApplicationsFile(root, [
+      { name: 'here', namespace, repoURL: server.url('deploy'), path: 'apps/here', pollInterval: '2s' },
+      { name: 'there', namespace, repoURL: server.url('deploy'), path: 'apps/there', pollInterval: '2s', cluster: clusterName },
       // Polled every ten minutes: only the second cluster's self-heal watch can bring it back in time.
       { name: 'healed', namespace, repoURL: server.url('healed'), path: 'apps/healed', cluster: clusterName, selfHeal: true, pollInterval: '10m' },
       // The Secret allows only `namespace` there; this one asks for kube-system.
-      { name: 'sneaky', namespace, repoURL: server.url('deploy'), path: 'apps/there', cluster: clusterName, destinationNamespace: 'kube-system' },
+      { name: 'sneaky', namespace, repoURL: server.url('deploy'), path: 'apps/there', pollInterval: '2s', cluster: clusterName, destinationNamespace: 'kube-system' },
     ]);
     const adminToken = 'multi-cluster-admin-token-0123456789';
     const controller = startControllerProcess({ appsFile, queuePrefix: uniqueName('berth-clusters'), env: { BERTH_API_ADMIN_TOKENS: adminToken } });

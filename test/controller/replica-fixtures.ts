@@ -28,6 +28,11 @@ export interface FileApplication {
   pollInterval: string;
   /** `spec.source.changedPathFilter`; the schema's default (true) when absent. */
   changedPathFilter?: boolean;
+  /** `spec.destination.name`: a cluster Secret's name; absent: the cluster Berth runs in. */
+  cluster?: string;
+  /** `spec.destination.namespace`; the Application's namespace when absent. */
+  destinationNamespace?: string;
+  selfHeal?: boolean;
 }
 
 /** Writes `<dir>/apps.yaml` with the Applications (automated, pruning) as one List; returns its path. */
@@ -42,8 +47,8 @@ export function writeApplicationsFile(dir: string, apps: readonly FileApplicatio
           repoURL: app.repoURL, targetRevision: 'main', path: app.path,
           ...(app.changedPathFilter === undefined ? {} : { changedPathFilter: app.changedPathFilter }),
         },
-        destination: { namespace: app.namespace },
-        syncPolicy: { automated: { prune: true }, pollInterval: app.pollInterval },
+        destination: { namespace: app.destinationNamespace ?? app.namespace, ...(app.cluster === undefined ? {} : { name: app.cluster }) },
+        syncPolicy: { automated: { prune: true, ...(app.selfHeal === undefined ? {} : { selfHeal: app.selfHeal }) }, pollInterval: app.pollInterval },
       },
     })),
   }));

@@ -14,9 +14,15 @@ export async function startPrivateRedis(t: TestContext, port: number, logDir: st
     args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
   });
   t.after(() => stopProcess(server, 2_000));
+  await redisAnswers(port);
+  return server;
+}
+
+/** Resolves once a Redis server or sentinel on loopback `port` answers PING. */
+export async function redisAnswers(port: number): Promise<void> {
   const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => undefined);
-  await eventually('redis-server to answer', async () => {
+  await eventually(`redis on port ${port} to answer`, async () => {
     try {
       await probe.connect();
       await probe.ping();
@@ -25,5 +31,4 @@ export async function startPrivateRedis(t: TestContext, port: number, logDir: st
       probe.disconnect();
     }
   }, { timeoutMs: 10_000, intervalMs: 50 });
-  return server;
 }

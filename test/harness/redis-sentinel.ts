@@ -12,6 +12,7 @@ import type { TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import { eventually } from './eventually.ts';
 import { freePort } from './ports.ts';
+import { redisAnswers } from './private-redis.ts';
 import { startProcess, stopProcess, type ManagedProcess } from './processes.ts';
 
 export const sentinelMasterName = 'berth';
@@ -34,20 +35,6 @@ function ensureSentinel(): void {
   } catch {
     throw new Error('redis-sentinel is missing: run `sh test/harness/ensure-redis.sh` (it installs Debian\'s redis-sentinel)');
   }
-}
-
-async function answers(port: number): Promise<void> {
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  await eventually(`redis on port ${port} to answer`, async () => {
-    try {
-      await probe.connect();
-      await probe.ping();
-      return true;
-    } finally {
-      probe.disconnect();
-    }
-  }, { timeoutMs: 10_000, intervalMs: 50 });
 }
 
 async function command(port: number, ...args: string[]): Promise<unknown> {
@@ -75,7 +62,7 @@ export async function startSentinelGroup(t: TestContext, root: string): Promise<
       name: `redis-${port}`, command: 'redis-server', logDir,
       args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', ...extra],
     }));
-    await answers(port);
+    await redisAnswers(port);
   }
   await eventually('the replica to be in sync with the primary', async () => {
     const info = String(await command(replicaPort, 'INFO', 'replication'));
@@ -97,7 +84,7 @@ export async function startSentinelGroup(t: TestContext, root: string): Promise<
       '',
     ].join('\n'));
     processes.set(port, startProcess({ name: `sentinel-${port}`, command: 'redis-sentinel', args: [config], logDir }));
-    await answers(port);
+    await redisAnswers(port);
   }
   // Ready when every sentinel knows the replica and the two other sentinels: only then can they elect and promote.
   await eventually('the sentinels to know the replica and each other', async () => {
