@@ -16,6 +16,8 @@ import { startControllerProcess, type ControllerProcess } from '../controller/co
 import { commitFiles } from '../harness/git-repositories.ts';
 import { integrationSetUp, type IntegrationSetup } from '../harness/integration.ts';
 import { neverReadyAnnotation } from '../harness/kwok.ts';
+import { createWebhookProvider, installNotificationCrds } from '../notify/install-crds.ts';
+import { startReceiver, type Receiver } from '../notify/receiver.ts';
 
 export interface ConsoleFixture extends IntegrationSetup {
   controller: ControllerProcess;
@@ -23,6 +25,8 @@ export interface ConsoleFixture extends IntegrationSetup {
   adminToken: string;
   readToken: string;
   firstCommit: string;
+  /** A loopback webhook receiver every event of the namespace is sent to (a NotificationProvider and a rule). */
+  receiver: Receiver;
 }
 
 export function configMap(namespace: string, greeting: string): string {
@@ -76,10 +80,18 @@ export async function startConsoleFixture(t: TestContext, name: string): Promise
   fs.writeFileSync(appsFile, applications(setup.namespace, setup.repoURL));
   const adminToken = randomBytes(24).toString('hex');
   const readToken = randomBytes(24).toString('hex');
-  const controller = startControllerProcess({ appsFile, env: { BERTH_API_ADMIN_TOKENS: adminToken, BERTH_API_READ_TOKENS: readToken } });
+  await installNotificationCrds(setup.rest);
+  const receiver = await startReceiver();
+  t.after(() => receiver.close());
+  await createWebhookProvider(setup.rest, setup.namespace, 'hook', receiver.url, randomBytes(16).toString('hex'));
+  const controller = startControllerProcess({ appsFile, env: {
+    BERTH_API_ADMIN_TOKENS: adminToken, BERTH_API_READ_TOKENS: readToken,
+    // The receiver listens on plain HTTP on loopback.
+    BERTH_NOTIFICATION_ALLOW_PRIVATE: 'true', BERTH_NOTIFICATION_ALLOW_HTTP: 'true',
+  } });
   t.after(async () => { await controller.stop(); });
   const baseUrl = await controller.baseUrl();
-  return { ...setup, controller, baseUrl, adminToken, readToken, firstCommit };
+  return { ...setup, controller, baseUrl, adminToken, readToken, firstCommit, receiver };
 }
 
 /** A call of the status API with the admin bearer token (what the CLI does). */

@@ -245,6 +245,21 @@ describe('the Berth console in Chromium', () => {
       await screenshot(page, 'list-rollback-marker');
     });
 
+    await step('the notifications tab lists what was sent where, the rollback included', async () => {
+      await page.goto(`${baseUrl}/applications/${namespace}/api/notifications`);
+      await fixture.controller.explain(page.locator('table.notifications tr[data-event="RolledBack"][data-result="delivered"]').first().waitFor({ timeout: 60_000 }));
+      await page.locator('table.notifications tr[data-event="Healthy"][data-result="delivered"]').first().waitFor();
+      const row = await page.locator('table.notifications tr[data-event="RolledBack"]').first().innerText();
+      assert.match(row, new RegExp(`${namespace}/hook`), row);
+      assert.ok(!row.includes(fixture.receiver.url), 'the provider\'s address reached the page');
+      assert.ok(fixture.receiver.requests.some((request) => (request.event?.type ?? '').endsWith('RolledBack')), 'the receiver got the RolledBack event');
+      await assertAccessible(page, 'notifications');
+      await screenshot(page, 'notifications');
+      // Back to the list, where the next step starts.
+      await page.getByRole('link', { name: 'Applications' }).first().click();
+      await page.locator(`tr[data-key="${namespace}/web"]`).waitFor();
+    });
+
     await step('on a narrow screen the list and an Application stay usable', async () => {
       await page.setViewportSize({ width: 390, height: 844 });
       await page.locator(`tr[data-key="${namespace}/web"]`).waitFor();

@@ -188,3 +188,25 @@ export interface AppEvent {
   changed: ('status' | 'drift' | 'operation')[];
   row?: ApplicationRow;
 }
+
+/** One delivery of a notification (GET .../applications/<name>/notifications; src/notify/delivery-log.ts). */
+export interface NotificationDelivery {
+  id: string;
+  /** The event: Synced, Healthy, RolledBack, ... */
+  type: string;
+  revision: string;
+  /** `<namespace>/<name>` of the NotificationProvider; never its address. */
+  provider: string;
+  providerType: string;
+  result: 'delivered' | 'retry' | 'dropped' | 'skipped' | 'rateLimited';
+  attempt: number;
+  status?: number;
+  reason?: string;
+  at: string;
+  latencyMs?: number;
+}
+
+export interface NotificationDeliveries {
+  application: string;
+  deliveries: NotificationDelivery[];
+}

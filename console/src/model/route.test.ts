@@ -11,11 +11,12 @@ describe('console routes', () => {
 
   it('round-trips every address through its href', () => {
     const object = { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'a b', name: 'web/../x' };
-    for (const href of [listHref({ sync: ['Synced'], health: [], q: 'a&b' }), appHref('shop', 'web'), appHref('shop', 'web', 'history'), driftHref('shop', 'we b', object)]) {
+    for (const href of [listHref({ sync: ['Synced'], health: [], q: 'a&b' }), appHref('shop', 'web'), appHref('shop', 'web', 'history'), appHref('shop', 'web', 'notifications'), driftHref('shop', 'we b', object)]) {
       const url = new URL(href, 'http://console.test');
       const route = parseRoute(url.pathname, url.search);
       assert.notEqual(route.view, 'not-found', href);
     }
+    assert.deepEqual(parseRoute('/applications/shop/web/notifications', ''), { view: 'app', namespace: 'shop', name: 'web', tab: 'notifications' });
     const url = new URL(driftHref('shop', 'we b', object), 'http://console.test');
     assert.deepEqual(parseRoute(url.pathname, url.search), { view: 'drift', namespace: 'shop', name: 'we b', object });
   });

@@ -5,6 +5,7 @@
  *   /                                            Applications (filters in the query)
  *   /applications/<ns>/<name>                    one Application, its resource tree
  *   /applications/<ns>/<name>/history            its history
+ *   /applications/<ns>/<name>/notifications      the last deliveries of its notifications
  *   /applications/<ns>/<name>/drift?group=&version=&kind=&namespace=&name=
  *                                                the drift of one of its objects
  *
@@ -26,9 +27,12 @@ export interface ObjectAddress {
   name: string;
 }
 
+/** The tabs of one Application's page. */
+export type AppTab = 'resources' | 'history' | 'notifications';
+
 export type Route =
   | { view: 'list'; filters: ListFilters }
-  | { view: 'app'; namespace: string; name: string; tab: 'resources' | 'history' }
+  | { view: 'app'; namespace: string; name: string; tab: AppTab }
   | { view: 'drift'; namespace: string; name: string; object: ObjectAddress }
   | { view: 'not-found'; path: string };
 
@@ -58,7 +62,7 @@ export function parseRoute(pathname: string, searchText: string): Route {
   }
   if (first !== 'applications' || namespace === undefined || name === undefined || rest.length > 0) return { view: 'not-found', path: pathname };
   if (tab === undefined) return { view: 'app', namespace, name, tab: 'resources' };
-  if (tab === 'history') return { view: 'app', namespace, name, tab: 'history' };
+  if (tab === 'history' || tab === 'notifications') return { view: 'app', namespace, name, tab };
   if (tab === 'drift') {
     const object: ObjectAddress = {
       group: search.get('group') ?? '', version: search.get('version') ?? '', kind: search.get('kind') ?? '',
@@ -80,9 +84,9 @@ export function listHref(filters: ListFilters): string {
   return text ? `/?${text}` : '/';
 }
 
-export function appHref(namespace: string, name: string, tab: 'resources' | 'history' = 'resources'): string {
+export function appHref(namespace: string, name: string, tab: AppTab = 'resources'): string {
   const base = `/applications/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
-  return tab === 'history' ? `${base}/history` : base;
+  return tab === 'resources' ? base : `${base}/${tab}`;
 }
 
 export function driftHref(namespace: string, name: string, object: ObjectAddress): string {

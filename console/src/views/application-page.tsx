@@ -8,13 +8,14 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, consoleApplicationPath } from '../api/client.ts';
 import { subscribe } from '../api/events.ts';
 import type { ApplicationPageData, Session } from '../api/types.ts';
-import { appHref, type ObjectAddress } from '../model/route.ts';
+import { appHref, type AppTab, type ObjectAddress } from '../model/route.ts';
 import { conditionInWords, isTroubling } from '../model/words.ts';
 import { CommitLink, Link } from '../router.tsx';
 import { ActionBar } from './actions.tsx';
 import { ErrorBox, HealthBadge, Loading, SyncBadge, Time } from './badges.tsx';
 import { DriftView } from './drift-view.tsx';
 import { HistoryView } from './history-view.tsx';
+import { NotificationsView } from './notifications-view.tsx';
 import { ResourceTreeView } from './resource-tree-view.tsx';
 
 function Source(props: { data: ApplicationPageData }) {
@@ -60,7 +61,7 @@ function LastOperation(props: { data: ApplicationPageData }) {
   );
 }
 
-export function ApplicationPage(props: { namespace: string; name: string; tab: 'resources' | 'history' | 'drift'; object?: ObjectAddress; session: Session }) {
+export function ApplicationPage(props: { namespace: string; name: string; tab: AppTab | 'drift'; object?: ObjectAddress; session: Session }) {
   const { namespace, name } = props;
   const key = `${namespace}/${name}`;
   const [data, setData] = useState<ApplicationPageData | undefined>();
@@ -113,11 +114,13 @@ export function ApplicationPage(props: { namespace: string; name: string; tab: '
             </section>
           </div>
           <nav class="tabs" aria-label="Application views">
-            <Link href={appHref(namespace, name)} aria-current={props.tab !== 'history' ? 'page' : undefined}>Resources</Link>
+            <Link href={appHref(namespace, name)} aria-current={props.tab === 'resources' || props.tab === 'drift' ? 'page' : undefined}>Resources</Link>
             <Link href={appHref(namespace, name, 'history')} aria-current={props.tab === 'history' ? 'page' : undefined}>History ({String(data.history.length)})</Link>
+            <Link href={appHref(namespace, name, 'notifications')} aria-current={props.tab === 'notifications' ? 'page' : undefined}>Notifications</Link>
           </nav>
           {props.tab === 'resources' && <ResourceTreeView tree={data.tree} namespace={namespace} name={name} />}
           {props.tab === 'history' && <HistoryView data={data} admin={admin} />}
+          {props.tab === 'notifications' && <NotificationsView namespace={namespace} name={name} reload={reload} />}
           {props.tab === 'drift' && props.object && <DriftView namespace={namespace} name={name} object={props.object} />}
         </>
       )}
