@@ -10,7 +10,7 @@
  * replica telling the same transition, adds nothing: the marker (or, while it
  * is being written, BullMQ's own refusal of a second job with one id) stops it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { redisConnectionOptions, type ResolvedQueueOptions } from '../queue/options.ts';
@@ -71,7 +71,7 @@ export class NotificationQueue {
     if (job.test !== true) {
       if ((await this.#redis.exists(`${this.#markerPrefix}${id}`)) === 1) return false;
     }
-    const added = await this.queue.add(job.event.type, job, { jobId: job.test === true ? `${id}-${Date.now()}` : id });
+    const added = await this.queue.add(job.event.type, job, { jobId: job.test === true ? `${id}-${randomUUID()}` : id });
     if (job.test !== true) await this.#redis.set(`${this.#markerPrefix}${id}`, '1', 'PX', this.#options.dedupeTtlMs);
     return added.id !== undefined;
   }
